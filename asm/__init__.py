@@ -1,0 +1,34 @@
+"""asm: SQL-first persistence for AI-agent sessions on PostgreSQL, SQLite and MySQL/MariaDB."""
+
+from asm.db.migrations import MigrationStatus, migrate, migration_status, rollback
+from asm.enums import EventType, RunStatus, SessionStatus
+from asm.errors import (
+    AlreadyExists,
+    AsmError,
+    ConflictError,
+    InvalidCursor,
+    InvalidEventType,
+    InvalidStatus,
+    NotFound,
+    RunNotFound,
+    SchemaError,
+    SessionNotFound,
+    StorageConnectionFailed,
+    StorageError,
+    StorageReadFailed,
+    StorageWriteFailed,
+    ValidationError,
+)
+from asm.records import Artifact, Event, ExecutionResult, Run, Session
+from asm.store.session_store import SessionStore, connect
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlreadyExists", "Artifact", "AsmError", "ConflictError", "Event", "EventType",
+    "ExecutionResult", "InvalidCursor", "InvalidEventType", "InvalidStatus", "MigrationStatus",
+    "NotFound", "Run", "RunNotFound", "RunStatus", "SchemaError", "Session", "SessionNotFound",
+    "SessionStatus", "SessionStore", "StorageConnectionFailed", "StorageError",
+    "StorageReadFailed", "StorageWriteFailed", "ValidationError", "connect", "migrate",
+    "migration_status", "rollback",
+]

@@ -1,0 +1,128 @@
+"""How each dialect stores timestamps, JSON and lists, and which SQL features it has.
+
+Values cross the driver boundary in these forms, so the operations above never
+branch on driver details.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from asm.convert import format_timestamp, parse_timestamp
+
+_UTC = timezone.utc
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+class Dialect:
+    name: str
+    # PostgreSQL can bump the counter and insert the event in one statement (a data-modifying CTE).
+    appends_in_one_statement = False
+    # INSERT/UPDATE ... RETURNING exists (not on MySQL).
+    has_returning = True
+    # What LIMIT takes for "no limit".
+    no_limit: Any = None
+
+    def encode_ts(self, value: datetime | None) -> Any:
+        return value
+
+    def decode_ts(self, value: Any) -> datetime | None:
+        return value
+
+    def encode_json(self, value: Any) -> str | None:
+        return None if value is None else _dumps(value)
+
+    def decode_json(self, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+    def encode_list(self, values: list[str]) -> Any:
+        """A list parameter for a JSON-array filter (`types`)."""
+        return _dumps(values)
+
+    def encode_ids(self, values: list[str]) -> Any:
+        """A list parameter for `id IN ...` lookups."""
+        return _dumps(values)
+
+    def __repr__(self) -> str:
+        return f"<Dialect {self.name}>"
+
+
+# A JSON string, or a number in exponent form (which only floats have).
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?\d+(?:\.\d+)?[eE][-+]?\d+)')
+
+
+def _positional(match: re.Match) -> str:
+    number = match.group(1)
+    return match.group(0) if number is None else _shortest_positional(number)
+
+
+def _shortest_positional(number: str) -> str:
+    """Python's shortest digits for the float, written without an exponent."""
+    mantissa, exponent = number.lower().split("e")
+    sign = "-" if mantissa.startswith("-") else ""
+    digits = mantissa.lstrip("-").replace(".", "")
+    point = len(mantissa.lstrip("-").split(".")[0]) + int(exponent)
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return f"{sign}{digits}{'0' * (point - len(digits))}.0"
+    return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+class Postgres(Dialect):
+    name = "postgres"
+    appends_in_one_statement = True
+
+    def encode_json(self, value):
+        # jsonb keeps numbers as numeric and prints 1e+300 as an integer; a positional float
+        # with a decimal point comes back as the same float.
+        if value is None:
+            return None
+        return _JSON_TOKEN.sub(_positional, _dumps(value))
+
+    def decode_ts(self, value):
+        return None if value is None else value.astimezone(_UTC)
+
+    def encode_list(self, values):
+        return list(values)
+
+    def encode_ids(self, values):
+        return list(values)
+
+
+class SQLite(Dialect):
+    name = "sqlite"
+    no_limit = -1
+
+    def encode_ts(self, value):
+        return None if value is None else format_timestamp(value)
+
+    def decode_ts(self, value):
+        return None if value is None else parse_timestamp(value)
+
+
+class MySQL(Dialect):
+    name = "mysql"
+    has_returning = False
+    no_limit = 2**64 - 1
+
+    def encode_ids(self, values):
+        # PyMySQL binds a list as ('a', 'b'), escaped by the driver.
+        return list(values)
+
+    def encode_ts(self, value):
+        # DATETIME(6) holds UTC wall time; a string keeps the microseconds on every driver.
+        return None if value is None else value.astimezone(_UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def decode_ts(self, value):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=_UTC)
+
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (Postgres(), SQLite(), MySQL())}

@@ -1,0 +1,51 @@
+"""The sans-I/O protocol between store logic and the database.
+
+An operation is a generator function: it validates its arguments, yields `Call`s naming
+queries of `queries/<dialect>/`, receives each result, and returns the answer. It never
+touches a connection, so one operation serves the sync and the async executor alike.
+
+Results arrive shaped by the query's aiosql suffix: no suffix -> list of dict rows,
+`^` -> one dict row or None, `$` -> one value or None, `!` and `*!` -> affected row count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any, TypeVar
+
+import attrs
+
+T = TypeVar("T")
+Steps = Generator["Call", Any, T]
+
+
+@attrs.frozen(slots=True)
+class Call:
+    query: str
+    # A dict of named parameters, or for a `*!` query a list of them.
+    params: Any = attrs.field(factory=dict)
+
+
+@attrs.frozen(slots=True)
+class OperationSpec:
+    # Writes: SQLite takes the write lock up front; failures read as write failures.
+    write: bool
+    # Runs in one transaction (joins the caller's `store.transaction()` if there is one).
+    atomic: bool
+    # A unique-key race or deadlock rolls back and runs the whole operation again.
+    retry: bool
+
+
+def operation(*, write: bool = False, atomic: bool = False, retry: bool = False) -> Callable[[T], T]:
+    """Mark a generator function as a store operation."""
+    spec = OperationSpec(write=write, atomic=atomic or retry, retry=retry)
+
+    def mark(fn: T) -> T:
+        fn.asm_operation = spec  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def spec_of(fn: Callable[..., Any]) -> OperationSpec:
+    return fn.asm_operation  # type: ignore[attr-defined]

@@ -1,0 +1,151 @@
+"""The append-only event log: sequenced appends, batches, flush, reads.
+
+Sequencing rule: each session's counter (asm_session_sequences) hands out 1, 2, 3, ...;
+a number is reserved and its event inserted in one transaction, so a rollback returns
+the number and committed events have no gaps. An event id is stored at most once,
+globally: appending a stored id returns the stored event and reserves nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from asm.arguments import (
+    enum_list,
+    optional_count,
+    optional_datetime,
+    optional_id,
+    require_id,
+    require_record,
+)
+from asm.db.operation import Call, operation
+from asm.db.rows import from_row, to_params
+from asm.enums import EventType
+from asm.errors import ValidationError
+from asm.ids import utc_now
+from asm.records import Event, ExecutionResult
+from asm.store.runs import save_run
+from asm.store.sessions import save_session
+
+TABLE = "asm_events"
+
+
+@operation(write=True, retry=True)
+def append_event(dialect, event: Event) -> None:
+    """Append `event` at its session's next sequence number (idempotent by event id)."""
+    yield from _append_one(dialect, event)
+
+
+@operation(write=True, retry=True)
+def append_event_with_sequence(dialect, event: Event) -> Event:
+    """Append `event` and return it as stored, with its sequence number."""
+    return (yield from _append_one(dialect, event))
+
+
+@operation(write=True, retry=True)
+def append_events(dialect, events: list[Event]) -> list[Event]:
+    """Append a batch in one transaction; each session gets a contiguous block in input order."""
+    return (yield from _append_many(dialect, _event_params(dialect, events), "insert_events"))
+
+
+@operation(write=True, retry=True)
+def flush(dialect, result: ExecutionResult) -> None:
+    """Save the session, the run and the events of one execution in one transaction.
+
+    The result's provider_metadata is merged into the run's (its keys win).
+    """
+    require_record(result, ExecutionResult, "result")
+    run = result.run
+    if result.provider_metadata:
+        run = attrs.evolve(run, provider_metadata={**run.provider_metadata, **result.provider_metadata})
+    events = _event_params(dialect, result.events)
+    yield from save_session(dialect, result.session)
+    yield from save_run(dialect, run)
+    yield from _append_many(dialect, events, "insert_events")
+
+
+@operation()
+def get_events(
+    dialect, session_id: str, *, run_id: str | None = None,
+    type: EventType | str | list[EventType | str] | None = None, since=None,
+    after: int | None = None, before: int | None = None, limit: int | None = None,
+) -> list[Event]:
+    """A session's events in sequence order; filters combine with AND, limit applies last."""
+    types = enum_list(EventType, type, "type")
+    since = optional_datetime(since, "since")
+    params = {
+        "session_id": require_id(session_id, "session_id"),
+        "run_id": optional_id(run_id, "run_id"),
+        "types": None if types is None else dialect.encode_list([t.value for t in types]),
+        "since": dialect.encode_ts(since),
+        "after": optional_count(after, "after"),
+        "before": optional_count(before, "before"),
+        "limit": optional_count(limit, "limit"),
+    }
+    if params["limit"] == 0:
+        return []
+    if params["limit"] is None:
+        params["limit"] = dialect.no_limit
+    rows = yield Call("get_events", params)
+    return [from_row(dialect, Event, TABLE, row) for row in rows]
+
+
+@operation()
+def get_latest_sequence(dialect, session_id: str) -> int:
+    """The session's counter: the last number handed out, 0 when none (pruning never lowers it)."""
+    value = yield Call("get_latest_sequence", {"session_id": require_id(session_id, "session_id")})
+    return value or 0
+
+
+# -- sequencing ----------------------------------------------------------------------------
+
+
+def _append_one(dialect, event: Event):
+    params = to_params(dialect, require_record(event, Event, "event"))
+    if dialect.appends_in_one_statement:
+        row = yield Call("append_event", {**params, "now": dialect.encode_ts(utc_now())})
+        return from_row(dialect, Event, TABLE, row)
+    (stored,) = yield from _append_many(dialect, [params], "append_event")
+    return stored
+
+
+def _event_params(dialect, events: Any) -> list[dict[str, Any]]:
+    """Every event checked and encoded before anything is written."""
+    if not isinstance(events, (list, tuple)):
+        raise ValidationError(
+            f"events must be a list of asm.Event, not {type(events).__name__}", details={"field": "events"}
+        )
+    return [to_params(dialect, require_record(e, Event, f"events[{i}]")) for i, e in enumerate(events)]
+
+
+def _append_many(dialect, params: list[dict[str, Any]], insert_query: str):
+    if not params:
+        return []
+    # The first occurrence of an id in the batch is the one appended; repeats collapse onto it.
+    first: dict[str, dict[str, Any]] = {}
+    for p in params:
+        first.setdefault(p["id"], p)
+    rows = yield Call("get_events_by_ids", {"ids": dialect.encode_ids(list(first))})
+    appended = {row["id"]: from_row(dialect, Event, TABLE, row) for row in rows}
+
+    blocks: dict[str, list[dict[str, Any]]] = {}
+    for id, p in first.items():
+        if id not in appended:
+            blocks.setdefault(p["session_id"], []).append(p)
+    now = dialect.encode_ts(utc_now())
+    # Counters are locked in one global order, so two batches never wait on each other in a cycle.
+    for session_id in sorted(blocks):
+        block = blocks[session_id]
+        last = yield Call("advance_sequence", {"session_id": session_id, "count": len(block), "now": now})
+        if not dialect.has_returning:
+            last = yield Call("get_latest_sequence", {"session_id": session_id})
+        for number, p in enumerate(block, start=last - len(block) + 1):
+            p["sequence_number"] = number
+    new = [p for block in blocks.values() for p in block]
+    if new:
+        yield Call(insert_query, new[0] if insert_query == "append_event" else new)
+        for p in new:
+            appended[p["id"]] = from_row(dialect, Event, TABLE, p)
+    return [appended[p["id"]] for p in params]

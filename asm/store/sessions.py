@@ -1,0 +1,72 @@
+"""Session operations: upsert, read, list, restore, hard delete."""
+
+from __future__ import annotations
+
+from asm.arguments import optional_count, optional_enum, optional_id, require_id, require_record
+from asm.db.operation import Call, operation
+from asm.db.rows import from_row, to_params
+from asm.enums import SessionStatus
+from asm.errors import SessionNotFound
+from asm.records import Session
+
+TABLE = "asm_sessions"
+
+
+@operation(write=True)
+def save_session(dialect, session: Session) -> None:
+    """Insert or update `session` by id (created_at and a soft delete are kept)."""
+    params = to_params(dialect, require_record(session, Session, "session"))
+    yield Call("upsert_session", params)
+
+
+@operation()
+def get_session(dialect, id: str) -> Session:
+    """The session with this id, soft-deleted or not; SessionNotFound if there is none."""
+    row = yield Call("get_session", {"id": require_id(id)})
+    if row is None:
+        raise session_not_found(id)
+    return from_row(dialect, Session, TABLE, row)
+
+
+@operation()
+def list_sessions(
+    dialect, *, status: SessionStatus | str | None = None, agent_id: str | None = None,
+    limit: int | None = None, offset: int = 0,
+) -> list[Session]:
+    """Sessions ordered by created_at, id, soft-deleted ones included."""
+    status = optional_enum(SessionStatus, status, "status")
+    params = {
+        "status": None if status is None else status.value,
+        "agent_id": optional_id(agent_id, "agent_id"),
+        "limit": optional_count(limit, "limit"),
+        "offset": optional_count(offset, "offset"),
+    }
+    if params["limit"] == 0:
+        return []
+    if params["limit"] is None:
+        params["limit"] = dialect.no_limit
+    rows = yield Call("list_sessions", params)
+    return [from_row(dialect, Session, TABLE, row) for row in rows]
+
+
+@operation(write=True)
+def restore_session(dialect, id: str) -> None:
+    """Clear the soft delete of a session; SessionNotFound if there is none."""
+    changed = yield Call("restore_session", {"id": require_id(id)})
+    if not changed and (yield Call("get_session", {"id": id})) is None:
+        raise session_not_found(id)
+
+
+@operation(write=True, atomic=True)
+def delete_session(dialect, id: str) -> None:
+    """Hard-delete a session with its runs, events, counter and artifact rows (idempotent)."""
+    params = {"session_id": require_id(id)}
+    yield Call("delete_session_events", params)
+    yield Call("delete_session_runs", params)
+    yield Call("delete_session_artifacts", params)
+    yield Call("delete_session_sequence", params)
+    yield Call("delete_session_row", {"id": id})
+
+
+def session_not_found(id: str) -> SessionNotFound:
+    return SessionNotFound(f"no session with id {id!r}", details={"id": id})

@@ -1,0 +1,6 @@
+-- Undo asm schema V1.
+
+DROP TABLE IF EXISTS asm_session_sequences;
+DROP TABLE IF EXISTS asm_events;
+DROP TABLE IF EXISTS asm_runs;
+DROP TABLE IF EXISTS asm_sessions;

@@ -1,0 +1,10 @@
+-- name: schema_probe()
+-- Fails unless every asm table has its newest column; reads no rows.
+SELECT 1
+FROM asm_sessions AS s, asm_runs AS r, asm_events AS e, asm_session_sequences AS q, asm_artifacts AS a
+WHERE s.deleted_at IS NULL
+  AND r.provider_metadata IS NULL
+  AND e.correlation_id IS NULL
+  AND q.updated_at IS NULL
+  AND a.`key` IS NULL
+  AND 1 = 0;

@@ -1,0 +1,54 @@
+-- name: append_event(id, type, timestamp, session_id, run_id, data, metadata, schema_version, provider, correlation_id)!
+-- Insert one event at the number advance_sequence just reserved. SQLite has no data-modifying
+-- CTE, so the bump is its own statement in the same write transaction.
+INSERT INTO asm_events
+    (id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
+     schema_version, provider, correlation_id)
+SELECT :id, :type, :timestamp, :session_id, :run_id, q.last_sequence, :data, :metadata,
+       :schema_version, :provider, :correlation_id
+FROM asm_session_sequences AS q
+WHERE q.session_id = :session_id;
+
+-- name: get_events_by_ids(ids)
+-- The stored events among a list of ids (a JSON array).
+SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
+       schema_version, provider, correlation_id
+FROM asm_events
+WHERE id IN (SELECT value FROM json_each(:ids));
+
+-- name: advance_sequence(session_id, count, now)$
+-- Reserve the next `count` numbers of a session's counter; returns the last.
+INSERT INTO asm_session_sequences (session_id, last_sequence, updated_at)
+VALUES (:session_id, :count, :now)
+ON CONFLICT (session_id) DO UPDATE
+    SET last_sequence = asm_session_sequences.last_sequence + excluded.last_sequence,
+        updated_at    = excluded.updated_at
+RETURNING last_sequence;
+
+-- name: insert_events(id, type, timestamp, session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id)*!
+-- Insert events whose numbers were reserved with advance_sequence.
+INSERT INTO asm_events
+    (id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
+     schema_version, provider, correlation_id)
+VALUES
+    (:id, :type, :timestamp, :session_id, :run_id, :sequence_number, :data, :metadata,
+     :schema_version, :provider, :correlation_id);
+
+-- name: get_events(session_id, run_id, types, since, after, before, limit)
+-- A session's events in sequence order. Each filter is optional (NULL = none); the sequence
+-- bounds stay index range conditions so reading the tail of a long session stays cheap.
+SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
+       schema_version, provider, correlation_id
+FROM asm_events
+WHERE session_id = :session_id
+  AND sequence_number > COALESCE(:after, 0)
+  AND sequence_number < COALESCE(:before, 9223372036854775807)
+  AND (:run_id IS NULL OR run_id = :run_id)
+  AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))
+  AND (:since IS NULL OR timestamp >= :since)
+ORDER BY sequence_number
+LIMIT :limit;
+
+-- name: get_latest_sequence(session_id)$
+-- A session's counter: the last number handed out (none when the session never had events).
+SELECT last_sequence FROM asm_session_sequences WHERE session_id = :session_id;
