@@ -7,6 +7,7 @@ translation of driver exceptions into asm errors. The async executor mirrors it.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,8 +23,10 @@ from asm.db.sync_drivers import SYNC_DRIVERS
 from asm.db.sync_drivers import execute as _execute_raw
 from asm.db.translate import RetryableFailure, translate
 from asm.db.urls import DatabaseURL
+from asm.errors import StorageConnectionFailed
 
 MAX_ATTEMPTS = 8
+log = logging.getLogger("asm")
 _SELECT = SQLOperationType.SELECT
 _MANY = SQLOperationType.INSERT_UPDATE_DELETE_MANY
 _savepoint_names = (f"asm_sp_{n}" for n in itertools.count())
@@ -37,6 +40,7 @@ class SyncExecutor:
         self._queries = load_queries(url.dialect, self._driver.aiosql_adapter)
         # The connection of the caller's open store.transaction(), per thread and per task.
         self._transaction: ContextVar[Any] = ContextVar(f"asm_transaction_{id(self)}", default=None)
+        self.closed = False
         try:
             self._pool = self._driver.open_pool(url, **pool_options)
         except Exception as exc:
@@ -47,6 +51,8 @@ class SyncExecutor:
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run the operation `fn(*args, **kwargs)`; retry-marked ones run again after a race."""
         spec = spec_of(fn)
+        if self.closed:
+            raise StorageConnectionFailed("the store is closed", retryable=False)
         for attempt in itertools.count(1):
             # Arguments are checked up to the first query before a connection is taken.
             steps = fn(*args, **kwargs)
@@ -63,9 +69,12 @@ class SyncExecutor:
             except RetryableFailure as failure:
                 if not spec.retry or attempt >= MAX_ATTEMPTS:
                     raise failure.error from failure.__cause__
+                log.debug("%s: attempt %d lost a race (%s); running it again", fn.__name__, attempt, failure)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        if self.closed:
+            raise StorageConnectionFailed("the store is closed", retryable=False)
         outer = self._transaction.get()
         if outer is not None:
             with self._savepoint(outer):
@@ -90,6 +99,7 @@ class SyncExecutor:
                 self._raw(conn, _execute_raw, statement)
 
     def close(self) -> None:
+        self.closed = True
         self._pool.close()
 
     # -- running one operation ---------------------------------------------------------------

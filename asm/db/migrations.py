@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -56,6 +57,15 @@ def migration_statements(dialect: str) -> list[str]:
 
 @contextmanager
 def _backend(url: str | DatabaseURL, lock: bool = True) -> Iterator[tuple[Any, Any]]:
+    with warnings.catch_warnings():
+        # yoyo still passes PyMySQL's old `db=` keyword (also on reconnects); not the caller's concern.
+        warnings.filterwarnings("ignore", "'db' is deprecated", DeprecationWarning)
+        with _yoyo_backend(url, lock) as opened:
+            yield opened
+
+
+@contextmanager
+def _yoyo_backend(url: str | DatabaseURL, lock: bool) -> Iterator[tuple[Any, Any]]:
     url = parse_url(url)
     if url.is_memory:
         raise ValidationError(

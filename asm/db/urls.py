@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import attrs
 
@@ -61,7 +61,8 @@ class DatabaseURL:
             return "postgresql+psycopg://" + rest
         if self.dialect == "mysql":
             return "mysql://" + rest
-        return "sqlite:///" + self.database
+        # yoyo reads the path back as a URI, so #, ? and % must be escaped to name the same file.
+        return "sqlite:///" + quote(self.database, safe="/")
 
     def __str__(self) -> str:
         return redact(self.raw, self.password)

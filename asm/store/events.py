@@ -47,7 +47,7 @@ def append_event_with_sequence(dialect, event: Event) -> Event:
 @operation(write=True, retry=True)
 def append_events(dialect, events: list[Event]) -> list[Event]:
     """Append a batch in one transaction; each session gets a contiguous block in input order."""
-    return (yield from _append_many(dialect, _event_params(dialect, events), "insert_events"))
+    return (yield from _append_many(dialect, _event_params(dialect, events)))
 
 
 @operation(write=True, retry=True)
@@ -63,7 +63,7 @@ def flush(dialect, result: ExecutionResult) -> None:
     events = _event_params(dialect, result.events)
     yield from save_session(dialect, result.session)
     yield from save_run(dialect, run)
-    yield from _append_many(dialect, events, "insert_events")
+    yield from _append_many(dialect, events)
 
 
 @operation()
@@ -107,7 +107,7 @@ def _append_one(dialect, event: Event):
     if dialect.appends_in_one_statement:
         row = yield Call("append_event", {**params, "now": dialect.encode_ts(utc_now())})
         return from_row(dialect, Event, TABLE, row)
-    (stored,) = yield from _append_many(dialect, [params], "append_event")
+    (stored,) = yield from _append_many(dialect, [params], one=True)
     return stored
 
 
@@ -120,7 +120,8 @@ def _event_params(dialect, events: Any) -> list[dict[str, Any]]:
     return [to_params(dialect, require_record(e, Event, f"events[{i}]")) for i, e in enumerate(events)]
 
 
-def _append_many(dialect, params: list[dict[str, Any]], insert_query: str):
+def _append_many(dialect, params: list[dict[str, Any]], one: bool = False):
+    """Append encoded events; with one=True, a single event through its own query."""
     if not params:
         return []
     # The first occurrence of an id in the batch is the one appended; repeats collapse onto it.
@@ -145,7 +146,7 @@ def _append_many(dialect, params: list[dict[str, Any]], insert_query: str):
             p["sequence_number"] = number
     new = [p for block in blocks.values() for p in block]
     if new:
-        yield Call(insert_query, new[0] if insert_query == "append_event" else new)
+        yield Call("append_event", new[0]) if one else Call("insert_events", new)
         for p in new:
             appended[p["id"]] = from_row(dialect, Event, TABLE, p)
     return [appended[p["id"]] for p in params]

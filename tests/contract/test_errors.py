@@ -1,0 +1,96 @@
+"""CONTRACT §9: asm errors with stable codes, driver exceptions chained, never escaping,
+and no password in any message."""
+
+import logging
+
+import pytest
+
+import asm
+
+SECRET = "s3cr3t-Pa55"
+
+
+def unreachable_url(dialect, tmp_path):
+    return {
+        "postgres": f"postgresql://asm:{SECRET}@127.0.0.1:1/nowhere",
+        "mysql": f"mysql://asm:{SECRET}@127.0.0.1:1/nowhere",
+        "sqlite": f"sqlite:///{tmp_path}/missing-dir/x.db",
+    }[dialect]
+
+
+def test_an_unreachable_database_raises_a_retryable_connection_error(dialect, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(asm.StorageConnectionFailed) as info:
+        asm.connect(unreachable_url(dialect, tmp_path), timeout=1)
+    error = info.value
+    assert error.code == "storage_connection_failed" and error.retryable
+    assert error.__cause__ is not None
+    for text in (str(error), repr(error.details), caplog.text):
+        assert SECRET not in text
+
+
+def test_a_wrong_mysql_password_is_a_connection_error_without_the_password(raw):
+    if raw.dialect != "mysql":
+        pytest.skip("PostgreSQL here trusts every password; SQLite has none")
+    url = raw.url.replace("mysql://root@", f"mysql://root:{SECRET}@")
+    with pytest.raises(asm.StorageConnectionFailed) as info:
+        asm.connect(url)
+    assert SECRET not in str(info.value) and SECRET not in repr(info.value.details)
+
+
+def test_a_database_without_the_schema_raises_schema_error(fresh_url):
+    with pytest.raises(asm.SchemaError) as info:
+        asm.connect(fresh_url)
+    assert info.value.code == "schema_error"
+    assert "asm migrate --database" in str(info.value)
+
+
+def test_a_table_dropped_under_a_running_store_is_a_schema_error(fresh_url, dialect):
+    from databases import RawDatabase
+
+    asm.migrate(fresh_url)
+    db = RawDatabase(dialect, fresh_url)
+    with asm.connect(fresh_url) as store:
+        db.execute("DROP TABLE asm_artifacts")
+        db.close()
+        with pytest.raises(asm.SchemaError) as info:
+            store.delete_session("ses_1")
+        assert not isinstance(info.value.__cause__, asm.AsmError)
+
+
+def test_a_stored_row_that_no_longer_decodes_names_table_id_and_column(store, raw):
+    store.save_session(asm.Session.new(id="ses_bad", agent_id="a"))
+    raw.execute("UPDATE asm_sessions SET status = 'sleeping' WHERE id = 'ses_bad'")
+    for call in (lambda: store.get_session("ses_bad"), lambda: store.list_sessions()):
+        with pytest.raises(asm.StorageReadFailed) as info:
+            call()
+        assert info.value.details == {"table": "asm_sessions", "id": "ses_bad", "column": "status"}
+        assert "ses_bad" in str(info.value) and "status" in str(info.value)
+
+
+def test_stored_json_that_no_longer_parses_is_a_read_failure(store, raw):
+    if raw.dialect != "sqlite":
+        pytest.skip("PostgreSQL and MySQL refuse invalid JSON at write time")
+    store.append_event(asm.Event.new(id="evt_bad", type="message_sent", session_id="s1"))
+    raw.execute("UPDATE asm_events SET data = '{oops' WHERE id = 'evt_bad'")
+    with pytest.raises(asm.StorageReadFailed) as info:
+        store.get_events("s1")
+    assert info.value.details["column"] == "data"
+
+
+def test_every_error_class_has_its_stable_code():
+    codes = {
+        asm.ValidationError: "validation_error", asm.InvalidStatus: "invalid_status",
+        asm.InvalidEventType: "invalid_event_type", asm.InvalidCursor: "invalid_cursor",
+        asm.SessionNotFound: "session_not_found", asm.RunNotFound: "run_not_found",
+        asm.AlreadyExists: "already_exists", asm.ConflictError: "conflict",
+        asm.SchemaError: "schema_error", asm.StorageError: "storage_error",
+        asm.StorageConnectionFailed: "storage_connection_failed",
+        asm.StorageWriteFailed: "storage_write_failed", asm.StorageReadFailed: "storage_read_failed",
+    }
+    for cls, code in codes.items():
+        error = cls("m")
+        assert (error.code, error.message, error.details) == (code, "m", {})
+        assert isinstance(error, asm.AsmError)
+    assert asm.StorageConnectionFailed("m").retryable and not asm.StorageWriteFailed("m").retryable
+
