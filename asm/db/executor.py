@@ -29,7 +29,7 @@ MAX_ATTEMPTS = 8
 log = logging.getLogger("asm")
 _SELECT = SQLOperationType.SELECT
 _MANY = SQLOperationType.INSERT_UPDATE_DELETE_MANY
-_savepoint_names = (f"asm_sp_{n}" for n in itertools.count())
+_savepoint_numbers = itertools.count()  # next() on a count is atomic across threads
 
 
 class SyncExecutor:
@@ -154,7 +154,7 @@ class SyncExecutor:
 
     @contextmanager
     def _savepoint(self, conn: Any) -> Iterator[None]:
-        name = next(_savepoint_names)
+        name = f"asm_sp_{next(_savepoint_numbers)}"
         self._raw(conn, self._driver.savepoint, name)
         try:
             yield

@@ -42,6 +42,12 @@ class SimplePool:
             _close_quietly(conn)
             conn = None
             raise
+        except BaseException:
+            # Whatever failed may have left a transaction open: end it, or drop the connection.
+            if conn is not None and not _rolled_back(conn):
+                _close_quietly(conn)
+                conn = None
+            raise
         finally:
             if conn is not None:
                 with self._lock:
@@ -58,6 +64,14 @@ class SimplePool:
             idle, self._idle = self._idle, []
         for conn in idle:
             _close_quietly(conn)
+
+
+def _rolled_back(conn: Any) -> bool:
+    try:
+        conn.rollback()
+        return True
+    except Exception:  # noqa: BLE001 - a connection that cannot roll back is not reused
+        return False
 
 
 def _close_quietly(conn: Any) -> None:
