@@ -25,6 +25,8 @@ class Dialect:
     has_returning = True
     # What LIMIT takes for "no limit".
     no_limit: Any = None
+    # How a writing transaction starts.
+    begin_write = "BEGIN"
 
     def encode_ts(self, value: datetime | None) -> Any:
         return value
@@ -96,6 +98,8 @@ class Postgres(Dialect):
 class SQLite(Dialect):
     name = "sqlite"
     no_limit = -1
+    # Taking the write lock at BEGIN avoids the deadlock of two readers upgrading at once.
+    begin_write = "BEGIN IMMEDIATE"
 
     def encode_ts(self, value):
         return None if value is None else format_timestamp(value)

@@ -1,7 +1,7 @@
 """Opening pooled sync connections per dialect, and the transaction statements they take.
 
 Every connection runs in autocommit mode: a single statement is one round trip, and a
-transaction is an explicit BEGIN ... COMMIT that asm issues itself.
+transaction is an explicit BEGIN ... COMMIT that asm issues itself (see plan.py).
 """
 
 from __future__ import annotations
@@ -30,28 +30,11 @@ def execute(conn: Any, sql: str) -> None:
 
 
 class SyncDriver:
-    """The few raw statements the executor needs beyond the named queries."""
+    aiosql_adapter: str
 
-    begin_read = "BEGIN"
-    begin_write = "BEGIN"
-
-    def begin(self, conn: Any, write: bool) -> None:
-        execute(conn, self.begin_write if write else self.begin_read)
-
-    def commit(self, conn: Any) -> None:
-        execute(conn, "COMMIT")
-
-    def rollback(self, conn: Any) -> None:
-        execute(conn, "ROLLBACK")
-
-    def savepoint(self, conn: Any, name: str) -> None:
-        execute(conn, f"SAVEPOINT {name}")
-
-    def release(self, conn: Any, name: str) -> None:
-        execute(conn, f"RELEASE SAVEPOINT {name}")
-
-    def rollback_to(self, conn: Any, name: str) -> None:
-        execute(conn, f"ROLLBACK TO SAVEPOINT {name}")
+    def execute(self, conn: Any, sql: str) -> None:
+        """One raw statement (transaction control, migrations of an in-memory database)."""
+        execute(conn, sql)
 
 
 class PostgresDriver(SyncDriver):
@@ -73,8 +56,6 @@ class PostgresDriver(SyncDriver):
 
 class SQLiteDriver(SyncDriver):
     aiosql_adapter = "sqlite3"
-    # Taking the write lock at BEGIN avoids the deadlock of two readers upgrading at once.
-    begin_write = "BEGIN IMMEDIATE"
 
     def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
         path = url.database
