@@ -20,15 +20,16 @@ from asm.errors import (
     ValidationError,
 )
 from asm.records import Artifact, Event, ExecutionResult, Run, Session
+from asm.store.async_session_store import AsyncSessionStore, connect_async
 from asm.store.session_store import SessionStore, connect
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AlreadyExists", "Artifact", "AsmError", "ConflictError", "Event", "EventType",
+    "AlreadyExists", "Artifact", "AsmError", "AsyncSessionStore", "ConflictError", "Event", "EventType",
     "ExecutionResult", "InvalidCursor", "InvalidEventType", "InvalidStatus", "MigrationStatus",
     "NotFound", "Run", "RunNotFound", "RunStatus", "SchemaError", "Session", "SessionNotFound",
     "SessionStatus", "SessionStore", "StorageConnectionFailed", "StorageError",
-    "StorageReadFailed", "StorageWriteFailed", "ValidationError", "connect", "migrate",
+    "StorageReadFailed", "StorageWriteFailed", "ValidationError", "connect", "connect_async", "migrate",
     "migration_status", "rollback",
 ]

@@ -1,4 +1,5 @@
-"""Fixtures: every contract test runs once per dialect against a real, migrated database."""
+"""Fixtures: every contract test runs once per dialect and per API (sync, async) against a
+real, migrated database."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 import asm
+from async_facade import AsyncStoreAsSync, EventLoopThread
 from databases import DIALECTS, RawDatabase, create_database, drop_database
 
 
@@ -41,11 +43,41 @@ def raw(dialect: str, database_url: str) -> Iterator[RawDatabase]:
     db.close()
 
 
+@pytest.fixture(scope="session")
+def event_loop_thread() -> Iterator[EventLoopThread]:
+    loop = EventLoopThread()
+    yield loop
+    loop.stop()
+
+
+@pytest.fixture(params=("sync", "async"))
+def api(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-def store(raw: RawDatabase) -> Iterator[asm.SessionStore]:
-    """A store on an emptied, migrated database of the current dialect."""
-    with asm.connect(raw.url) as s:
-        yield s
+def connect(api: str, event_loop_thread: EventLoopThread):
+    """`connect(url, **options)` for the current API: asm.connect, or asm.connect_async behind
+    a synchronous facade. Stores it opened are closed after the test."""
+    opened = []
+
+    def open_store(url: str, **options):
+        if api == "sync":
+            store = asm.connect(url, **options)
+        else:
+            store = AsyncStoreAsSync(event_loop_thread, event_loop_thread.run(asm.connect_async(url, **options)))
+        opened.append(store)
+        return store
+
+    yield open_store
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(raw: RawDatabase, connect) -> asm.SessionStore:
+    """A store of the current API on an emptied, migrated database of the current dialect."""
+    return connect(raw.url)
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
-"""The blocking pool of the sqlite3 and PyMySQL stores."""
+"""The blocking and the asyncio pools of the sqlite3 and MySQL stores."""
 
+import asyncio
 import sqlite3
 import threading
 
 import pytest
 
 import asm
+from asm.db.async_pool import AsyncSimplePool
 from asm.db.pool import SimplePool
 
 
@@ -55,3 +57,37 @@ def test_waiters_get_a_connection_when_one_is_returned(tmp_path):
         waiter.start()
     waiter.join(5)
     assert got == [True]
+
+
+def async_pool(max_size=1, timeout=5.0):
+    async def connect():
+        return object()
+
+    async def close(conn):
+        pass
+
+    return AsyncSimplePool(connect, close, max_size=max_size, timeout=timeout)
+
+
+def test_an_exhausted_async_pool_times_out_with_a_connection_error():
+    async def scenario():
+        pool = async_pool(timeout=0.05)
+        async with pool.connection():
+            with pytest.raises(asm.StorageConnectionFailed, match="no free database connection"):
+                async with pool.connection():
+                    pass
+
+    asyncio.run(scenario())
+
+
+def test_closing_an_async_pool_fails_its_waiters_at_once():
+    async def scenario():
+        pool = async_pool(timeout=30)
+        async with pool.connection():
+            waiter = asyncio.create_task(pool.connection().__aenter__())
+            await asyncio.sleep(0)
+            await pool.close()
+            with pytest.raises(asm.StorageConnectionFailed, match="closed"):
+                await asyncio.wait_for(waiter, 1)
+
+    asyncio.run(scenario())

@@ -113,10 +113,6 @@ class MySQL(Dialect):
     has_returning = False
     no_limit = 2**64 - 1
 
-    def encode_ids(self, values):
-        # PyMySQL binds a list as ('a', 'b'), escaped by the driver.
-        return list(values)
-
     def encode_ts(self, value):
         # DATETIME(6) holds UTC wall time; a string keeps the microseconds on every driver.
         return None if value is None else value.astimezone(_UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -15,27 +15,22 @@ from typing import Any
 from aiosql.types import SQLOperationType
 
 from asm.db import driver_errors, plan
-from asm.db.dialects import DIALECTS
+from asm.db.executor_base import ExecutorBase
 from asm.db.operation import Call, spec_of
-from asm.db.resources import load_queries
 from asm.db.sync_drivers import SYNC_DRIVERS
-from asm.db.translate import RetryableFailure, translate
+from asm.db.translate import RetryableFailure
 from asm.db.urls import DatabaseURL
-from asm.errors import StorageConnectionFailed
 
 _SELECT = SQLOperationType.SELECT
 _MANY = SQLOperationType.INSERT_UPDATE_DELETE_MANY
 
 
-class SyncExecutor:
+class SyncExecutor(ExecutorBase):
     def __init__(self, url: DatabaseURL, **pool_options: Any):
-        self.url = url
-        self.dialect = DIALECTS[url.dialect]
         self._driver = SYNC_DRIVERS[url.dialect]
-        self._queries = load_queries(url.dialect, self._driver.aiosql_adapter)
+        super().__init__(url, self._driver.aiosql_adapter)
         # The connection of the caller's open store.transaction(); threads do not inherit it.
         self._transaction: ContextVar[Any] = ContextVar(f"asm_transaction_{id(self)}", default=None)
-        self.closed = False
         try:
             self._pool = self._driver.open_pool(url, **pool_options)
         except Exception as exc:
@@ -115,7 +110,7 @@ class SyncExecutor:
                 error = exc
 
     def _call(self, conn: Any, call: Call, write: bool) -> Any:
-        fn = getattr(self._queries, call.query)
+        fn = self._query(call.query)
         try:
             if fn.operation is _MANY:
                 return fn(conn, call.params)
@@ -147,10 +142,3 @@ class SyncExecutor:
                 raise
             self._check_open()
             raise self._translate(exc, write=True, what="connecting") from exc
-
-    def _check_open(self) -> None:
-        if self.closed:
-            raise StorageConnectionFailed("the store is closed", retryable=False)
-
-    def _translate(self, exc: BaseException, *, write: bool, what: str) -> BaseException:
-        return translate(exc, url=self.url, write=write, what=what)

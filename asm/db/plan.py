@@ -72,6 +72,9 @@ def _guarded(steps: Any, first: Call, opening: Statement, closing: Statement,
     yield opening
     try:
         result = yield from _drive(steps, first)
+    except GeneratorExit:
+        # Abandoned by its executor (cancelled, interrupted): the pool ends the transaction.
+        raise
     except BaseException:
         for statement in on_error:
             try:

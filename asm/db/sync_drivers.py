@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-import psycopg
 import psycopg_pool
 import pymysql
 import pymysql.cursors
@@ -41,15 +40,7 @@ class PostgresDriver(SyncDriver):
     aiosql_adapter = "psycopg"
 
     def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
-        pool = psycopg_pool.ConnectionPool(
-            url.conninfo(),
-            min_size=min_size,
-            max_size=max_size,
-            timeout=timeout,
-            kwargs={"autocommit": True, "row_factory": dict_row, "options": "-c TimeZone=UTC"},
-            open=False,
-            name="asm",
-        )
+        pool = psycopg_pool.ConnectionPool(**postgres_pool_options(url, min_size, max_size, timeout))
         pool.open(wait=True, timeout=timeout)
         return pool
 
@@ -80,26 +71,46 @@ class MySQLDriver(SyncDriver):
     aiosql_adapter = "pymysql"
 
     def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
+        options = mysql_options(url, timeout)
+
         def connect() -> pymysql.connections.Connection:
-            return pymysql.connect(
-                host=url.host or "localhost",
-                port=url.port or 3306,
-                user=url.user or "root",
-                password=url.password or "",
-                database=url.database,
-                charset="utf8mb4",
-                autocommit=True,
-                cursorclass=pymysql.cursors.DictCursor,
-                connect_timeout=int(min(timeout, 30)),
-                # Each statement sees what committed before it; fewer gap locks, fewer deadlocks.
-                init_command="SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
-            )
+            return pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **options)
 
         return SimplePool(connect, max_size=max_size, timeout=timeout)
 
 
+def postgres_pool_options(url: DatabaseURL, min_size: int, max_size: int, timeout: float) -> dict[str, Any]:
+    """psycopg_pool options (the async pool takes the same ones)."""
+    return {
+        "conninfo": url.conninfo(),
+        "min_size": min_size,
+        "max_size": max_size,
+        "timeout": timeout,
+        # Autocommit: one statement is one round trip; asm sends BEGIN itself when it needs one.
+        "kwargs": {"autocommit": True, "row_factory": dict_row, "options": "-c TimeZone=UTC"},
+        "open": False,
+        "name": "asm",
+    }
+
+
+def mysql_options(url: DatabaseURL, timeout: float) -> dict[str, Any]:
+    """PyMySQL connection options (aiomysql takes the same ones)."""
+    return {
+        "host": url.host or "localhost",
+        "port": url.port or 3306,
+        "user": url.user or "root",
+        "password": url.password or "",
+        "database": url.database,
+        "charset": "utf8mb4",
+        "autocommit": True,
+        "connect_timeout": int(min(timeout, 30)),
+        # Each statement sees what committed before it; fewer gap locks, fewer deadlocks.
+        "init_command": "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+    }
+
+
 def dict_row_factory(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
-    return dict(zip([c[0] for c in cursor.description], row))
+    return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
 
 SYNC_DRIVERS: dict[str, SyncDriver] = {

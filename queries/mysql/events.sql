@@ -10,11 +10,11 @@ FROM asm_session_sequences AS q
 WHERE q.session_id = :session_id;
 
 -- name: get_events_by_ids(ids)
--- The stored events among a list of ids (the driver binds the list as a value list).
+-- The stored events among a list of ids (a JSON array, expanded to rows for a key lookup each).
 SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
        schema_version, provider, correlation_id
 FROM asm_events
-WHERE id IN :ids;
+WHERE id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j);
 
 -- name: advance_sequence(session_id, count, now)!
 -- Reserve the next `count` numbers of a session's counter, locking it until commit

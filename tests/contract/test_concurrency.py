@@ -27,7 +27,8 @@ def test_threads_sharing_one_store_get_gap_free_numbers(store):
     assert assert_gap_free(store, "s1") + assert_gap_free(store, "s2") == 8 * 20
 
 
-def test_processes_appending_to_the_same_sessions_get_gap_free_numbers(store, raw):
+def test_processes_appending_to_the_same_sessions_get_gap_free_numbers(raw):
+    store = asm.connect(raw.url)
     sessions = ["p1", "p2", "p3"]
     context = multiprocessing.get_context("spawn")
     with context.Pool(4) as pool:
@@ -37,32 +38,29 @@ def test_processes_appending_to_the_same_sessions_get_gap_free_numbers(store, ra
     assert sum(assert_gap_free(store, s) for s in sessions) == 4 * 24
     stored = {(e.id, e.session_id, e.sequence_number) for s in sessions for e in store.get_events(s)}
     assert stored == set(appended), "every caller got back the number that was stored"
+    store.close()
 
 
-def test_racing_appends_of_one_new_id_store_it_once_and_all_get_it(raw):
+def test_racing_appends_of_one_new_id_store_it_once_and_all_get_it(raw, connect):
     event = asm.Event.new(type="message_sent", session_id="race")
-    stores = [asm.connect(raw.url, max_size=1) for _ in range(8)]
+    stores = [connect(raw.url, max_size=1) for _ in range(8)]
     start = threading.Barrier(len(stores))
 
     def append(store):
         start.wait()
         return store.append_event_with_sequence(event)
 
-    try:
-        with ThreadPoolExecutor(len(stores)) as pool:
-            results = list(pool.map(append, stores))
-    finally:
-        for s in stores:
-            s.close()
+    with ThreadPoolExecutor(len(stores)) as pool:
+        results = list(pool.map(append, stores))
     assert all(r == results[0] for r in results)
     assert results[0].sequence_number == 1
     assert raw.scalar("SELECT COUNT(*) FROM asm_events") == 1
     assert raw.scalar("SELECT last_sequence FROM asm_session_sequences WHERE session_id = 'race'") == 1
 
 
-def test_racing_batches_with_shared_ids_collapse_without_gaps(raw):
+def test_racing_batches_with_shared_ids_collapse_without_gaps(raw, connect):
     shared = [asm.Event.new(type="message_sent", session_id=f"b{k % 2}") for k in range(6)]
-    stores = [asm.connect(raw.url, max_size=1) for _ in range(6)]
+    stores = [connect(raw.url, max_size=1) for _ in range(6)]
     start = threading.Barrier(len(stores))
 
     def append(i_store):
@@ -71,15 +69,11 @@ def test_racing_batches_with_shared_ids_collapse_without_gaps(raw):
         start.wait()
         return store.append_events(own[:2] + shared[i:] + shared[:i] + own[2:])
 
-    try:
-        with ThreadPoolExecutor(len(stores)) as pool:
-            results = list(pool.map(append, enumerate(stores)))
-        check = stores[0]
-        total = assert_gap_free(check, "b0") + assert_gap_free(check, "b1")
-        assert total == len(shared) + 4 * len(stores)
-        by_id = {e.id: e for s in ("b0", "b1") for e in check.get_events(s)}
-        for result in results:
-            assert all(by_id[e.id] == e for e in result)
-    finally:
-        for s in stores:
-            s.close()
+    with ThreadPoolExecutor(len(stores)) as pool:
+        results = list(pool.map(append, enumerate(stores)))
+    check = stores[0]
+    total = assert_gap_free(check, "b0") + assert_gap_free(check, "b1")
+    assert total == len(shared) + 4 * len(stores)
+    by_id = {e.id: e for s in ("b0", "b1") for e in check.get_events(s)}
+    for result in results:
+        assert all(by_id[e.id] == e for e in result)

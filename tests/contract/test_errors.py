@@ -6,6 +6,7 @@ import logging
 import pytest
 
 import asm
+from databases import RawDatabase
 
 SECRET = "s3cr3t-Pa55"
 
@@ -18,10 +19,10 @@ def unreachable_url(dialect, tmp_path):
     }[dialect]
 
 
-def test_an_unreachable_database_raises_a_retryable_connection_error(dialect, tmp_path, caplog):
+def test_an_unreachable_database_raises_a_retryable_connection_error(dialect, connect, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     with pytest.raises(asm.StorageConnectionFailed) as info:
-        asm.connect(unreachable_url(dialect, tmp_path), timeout=1)
+        connect(unreachable_url(dialect, tmp_path), timeout=1)
     error = info.value
     assert error.code == "storage_connection_failed" and error.retryable
     assert error.__cause__ is not None
@@ -29,33 +30,31 @@ def test_an_unreachable_database_raises_a_retryable_connection_error(dialect, tm
         assert SECRET not in text
 
 
-def test_a_wrong_mysql_password_is_a_connection_error_without_the_password(raw):
+def test_a_wrong_mysql_password_is_a_connection_error_without_the_password(raw, connect):
     if raw.dialect != "mysql":
         pytest.skip("PostgreSQL here trusts every password; SQLite has none")
     url = raw.url.replace("mysql://root@", f"mysql://root:{SECRET}@")
     with pytest.raises(asm.StorageConnectionFailed) as info:
-        asm.connect(url)
+        connect(url)
     assert SECRET not in str(info.value) and SECRET not in repr(info.value.details)
 
 
-def test_a_database_without_the_schema_raises_schema_error(fresh_url):
+def test_a_database_without_the_schema_raises_schema_error(fresh_url, connect):
     with pytest.raises(asm.SchemaError) as info:
-        asm.connect(fresh_url)
+        connect(fresh_url)
     assert info.value.code == "schema_error"
     assert "asm migrate --database" in str(info.value)
 
 
-def test_a_table_dropped_under_a_running_store_is_a_schema_error(fresh_url, dialect):
-    from databases import RawDatabase
-
+def test_a_table_dropped_under_a_running_store_is_a_schema_error(fresh_url, dialect, connect):
     asm.migrate(fresh_url)
     db = RawDatabase(dialect, fresh_url)
-    with asm.connect(fresh_url) as store:
-        db.execute("DROP TABLE asm_artifacts")
-        db.close()
-        with pytest.raises(asm.SchemaError) as info:
-            store.delete_session("ses_1")
-        assert not isinstance(info.value.__cause__, asm.AsmError)
+    store = connect(fresh_url)
+    db.execute("DROP TABLE asm_artifacts")
+    db.close()
+    with pytest.raises(asm.SchemaError) as info:
+        store.delete_session("ses_1")
+    assert not isinstance(info.value.__cause__, asm.AsmError)
 
 
 def test_a_stored_row_that_no_longer_decodes_names_table_id_and_column(store, raw):

@@ -38,9 +38,9 @@ def test_an_exception_rolls_everything_back(store, raw):
     assert store.get_latest_sequence(session.id) == 1
 
 
-def test_uncommitted_work_is_invisible_to_other_connections(store, raw):
+def test_uncommitted_work_is_invisible_to_other_connections(store, raw, connect):
     session = Session.new(agent_id="a")
-    with asm.connect(raw.url) as other:
+    with connect(raw.url) as other:
         with store.transaction():
             store.save_session(session)
             with pytest.raises(asm.SessionNotFound):
@@ -80,8 +80,8 @@ def test_duplicate_appends_inside_a_transaction_do_not_abort_it(store):
     assert [e.sequence_number for e in store.get_events("s1")] == [1, 2]
 
 
-def test_a_closed_store_refuses_calls_with_an_asm_error(raw):
-    store = asm.connect(raw.url)
+def test_a_closed_store_refuses_calls_with_an_asm_error(raw, connect):
+    store = connect(raw.url)
     store.close()
     with pytest.raises(asm.StorageConnectionFailed, match="closed"):
         store.get_session("s")

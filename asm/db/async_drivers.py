@@ -1,0 +1,84 @@
+"""Opening pooled async connections per dialect (the async twin of sync_drivers.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiomysql
+import aiosqlite
+import psycopg
+import psycopg_pool
+
+import asm.db.aiosql_adapters  # noqa: F401 - registers the asm-* adapters
+from asm.db.async_pool import AsyncSimplePool
+from asm.db.sync_drivers import SQLITE_BUSY_TIMEOUT_S, dict_row_factory, mysql_options, postgres_pool_options
+from asm.db.urls import DatabaseURL
+
+
+class AsyncPostgresDriver:
+    aiosql_adapter = "asm-apsycopg"
+
+    async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
+        pool = psycopg_pool.AsyncConnectionPool(
+            connection_class=psycopg.AsyncConnection, **postgres_pool_options(url, min_size, max_size, timeout)
+        )
+        try:
+            await pool.open(wait=True, timeout=timeout)
+        except BaseException:
+            await pool.close()
+            raise
+        return pool
+
+    async def execute(self, conn: Any, sql: str) -> None:
+        await conn.execute(sql)
+
+
+class AsyncSQLiteDriver:
+    aiosql_adapter = "asm-aiosqlite"
+
+    async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
+        memory = url.is_memory
+
+        async def connect() -> aiosqlite.Connection:
+            conn = await aiosqlite.connect(url.database, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_S)
+            conn.row_factory = dict_row_factory
+            if not memory:
+                await conn.execute("PRAGMA journal_mode=WAL")
+                await conn.execute("PRAGMA synchronous=NORMAL")
+            return conn
+
+        async def close(conn: aiosqlite.Connection) -> None:
+            await conn.close()
+
+        return AsyncSimplePool(connect, close, max_size=1 if memory else max_size, timeout=timeout)
+
+    async def execute(self, conn: Any, sql: str) -> None:
+        await conn.execute(sql)
+
+
+class AsyncMySQLDriver:
+    aiosql_adapter = "asm-aiomysql"
+
+    async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
+        options = mysql_options(url, timeout)
+        options["db"] = options.pop("database")
+        options["cursorclass"] = aiomysql.DictCursor
+
+        async def connect() -> aiomysql.Connection:
+            return await aiomysql.connect(**options)
+
+        async def close(conn: aiomysql.Connection) -> None:
+            conn.close()
+
+        return AsyncSimplePool(connect, close, max_size=max_size, timeout=timeout)
+
+    async def execute(self, conn: Any, sql: str) -> None:
+        async with conn.cursor() as cur:
+            await cur.execute(sql)
+
+
+ASYNC_DRIVERS: dict[str, Any] = {
+    "postgres": AsyncPostgresDriver(),
+    "sqlite": AsyncSQLiteDriver(),
+    "mysql": AsyncMySQLDriver(),
+}

@@ -1,0 +1,162 @@
+"""Runs operations on pooled async connections: executor.py with `await`.
+
+Tasks started inside `store.transaction()` inherit it (contextvars are copied into new
+tasks); a lock per transaction keeps their statements from interleaving on its connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import attrs
+from aiosql.types import SQLOperationType
+
+from asm.db import driver_errors, plan
+from asm.db.async_drivers import ASYNC_DRIVERS
+from asm.db.executor_base import ExecutorBase
+from asm.db.operation import Call, spec_of
+from asm.db.translate import RetryableFailure
+from asm.db.urls import DatabaseURL
+
+_SELECT = SQLOperationType.SELECT
+_MANY = SQLOperationType.INSERT_UPDATE_DELETE_MANY
+
+
+@attrs.frozen
+class _Transaction:
+    conn: Any
+    lock: asyncio.Lock = attrs.field(factory=asyncio.Lock)
+
+
+class AsyncExecutor(ExecutorBase):
+    def __init__(self, url: DatabaseURL):
+        self._driver = ASYNC_DRIVERS[url.dialect]
+        super().__init__(url, self._driver.aiosql_adapter)
+        self._transaction: ContextVar[_Transaction | None] = ContextVar(f"asm_atransaction_{id(self)}", default=None)
+        self._pool: Any = None
+
+    async def open(self, **pool_options: Any) -> None:
+        try:
+            self._pool = await self._driver.open_pool(self.url, **pool_options)
+        except Exception as exc:
+            raise self._translate(exc, write=False, what="connecting") from exc
+
+    async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run the operation `fn(*args, **kwargs)`; retry-marked ones run again after a race."""
+        spec = spec_of(fn)
+        self._check_open()
+        for number in itertools.count(1):
+            steps = fn(*args, **kwargs)
+            try:
+                first = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            try:
+                tx = self._transaction.get()
+                if tx is not None:
+                    async with tx.lock:
+                        return await self._perform(tx.conn, plan.attempt(self.dialect, spec, steps, first, in_transaction=True), spec.write)
+                async with self._connection() as conn:
+                    return await self._perform(conn, plan.attempt(self.dialect, spec, steps, first, in_transaction=False), spec.write)
+            except RetryableFailure as failure:
+                if plan.give_up(spec, number, failure, fn.__name__):
+                    raise failure.error from failure.__cause__
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        self._check_open()
+        tx = self._transaction.get()
+        if tx is not None:
+            mark, release, undo = plan.savepoint()
+            async with tx.lock:
+                await self._statement(tx.conn, mark)
+            try:
+                yield
+            except BaseException:
+                async with tx.lock:
+                    await self._quietly(tx.conn, undo, release)
+                raise
+            async with tx.lock:
+                await self._statement(tx.conn, release)
+            return
+        async with self._connection() as conn:
+            await self._statement(conn, plan.begin(self.dialect, write=True))
+            token = self._transaction.set(_Transaction(conn))
+            try:
+                yield
+            except BaseException:
+                await self._quietly(conn, plan.ROLLBACK)
+                raise
+            finally:
+                self._transaction.reset(token)
+            await self._statement(conn, plan.COMMIT)
+
+    async def execute_statements(self, statements: list[str]) -> None:
+        """Run raw SQL statements in order (the migrations of an in-memory SQLite store)."""
+        async with self._connection() as conn:
+            for sql in statements:
+                await self._statement(conn, plan.Statement(sql))
+
+    async def close(self) -> None:
+        self.closed = True
+        if self._pool is not None:
+            await self._pool.close()
+
+    # -- performing a plan -------------------------------------------------------------------
+
+    async def _perform(self, conn: Any, steps: plan.Plan, write: bool) -> Any:
+        result: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                step = steps.throw(error) if error is not None else steps.send(result)
+            except StopIteration as stop:
+                return stop.value
+            result, error = None, None
+            try:
+                if isinstance(step, Call):
+                    result = await self._call(conn, step, write)
+                else:
+                    await self._statement(conn, step)
+            except Exception as exc:  # noqa: BLE001 - handed back to the plan, which re-raises it
+                error = exc
+
+    async def _call(self, conn: Any, call: Call, write: bool) -> Any:
+        fn = self._query(call.query)
+        try:
+            if fn.operation is _MANY:
+                return await fn(conn, call.params)
+            if fn.operation is _SELECT:
+                return [row async for row in fn(conn, **call.params)]
+            return await fn(conn, **call.params)
+        except Exception as exc:
+            raise self._translate(exc, write=write, what=call.query) from exc
+
+    async def _statement(self, conn: Any, statement: plan.Statement) -> None:
+        try:
+            await self._driver.execute(conn, statement.sql)
+        except Exception as exc:
+            raise self._translate(exc, write=True, what=statement.sql.split()[0].lower()) from exc
+
+    async def _quietly(self, conn: Any, *statements: plan.Statement) -> None:
+        try:
+            for statement in statements:
+                await self._statement(conn, statement)
+        except Exception:  # noqa: BLE001 - the caller's own error is the one to report
+            pass
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        try:
+            async with self._pool.connection() as conn:
+                yield conn
+        except Exception as exc:
+            if driver_errors.classify(exc) is None:
+                raise
+            self._check_open()
+            raise self._translate(exc, write=True, what="connecting") from exc

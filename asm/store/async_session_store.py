@@ -1,0 +1,50 @@
+"""AsyncSessionStore, the async twin of SessionStore, and `asm.connect_async`."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from asm.db.async_executor import AsyncExecutor
+from asm.db.migrations import migrate as apply_migrations
+from asm.db.migrations import migration_statements
+from asm.db.urls import parse_url
+from asm.store import schema
+from asm.store.methods import StoreOperations, async_method
+
+
+class AsyncSessionStore(StoreOperations, wrap=async_method):
+    """SessionStore with awaitable methods. Safe to share between tasks of one event loop."""
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """`async with store.transaction():` every store call inside runs in one transaction."""
+        return self._executor.transaction()
+
+    async def close(self) -> None:
+        await self._executor.close()
+
+    async def __aenter__(self) -> AsyncSessionStore:
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+
+async def connect_async(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
+                        timeout: float = 30.0) -> AsyncSessionStore:
+    """The async twin of `asm.connect`: `store = await asm.connect_async(url)`."""
+    url = parse_url(url)
+    if migrate and not url.is_memory:
+        # yoyo is synchronous; keep the event loop free while it works.
+        await asyncio.to_thread(apply_migrations, url)
+    executor = AsyncExecutor(url)
+    try:
+        await executor.open(min_size=min_size, max_size=max_size, timeout=timeout)
+        if migrate and url.is_memory:
+            await executor.execute_statements(migration_statements(url.dialect))
+        await executor.run(schema.check_schema, executor.dialect)
+    except BaseException:
+        await executor.close()
+        raise
+    return AsyncSessionStore(executor)
