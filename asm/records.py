@@ -152,7 +152,8 @@ def _enum(enum_cls: type, default: Any = attrs.NOTHING) -> Any:
     return attrs.field(default=default, converter=convert, metadata={KIND: "enum"})
 
 
-_UTC_CONVERTER = attrs.Converter(_to_utc, takes_field=True)
+# Aware UTC datetimes (None allowed where the field defaults to None); shared with asm.graph.
+UTC_CONVERTER = attrs.Converter(_to_utc, takes_field=True)
 
 
 def _timestamp(*, same_as: str | None = None) -> Any:
@@ -161,11 +162,11 @@ def _timestamp(*, same_as: str | None = None) -> Any:
         default = attrs.Factory(utc_now)
     else:
         default = attrs.Factory(lambda self: getattr(self, same_as), takes_self=True)
-    return attrs.field(default=default, converter=_UTC_CONVERTER, metadata={KIND: "datetime"})
+    return attrs.field(default=default, converter=UTC_CONVERTER, metadata={KIND: "datetime"})
 
 
 def _optional_timestamp() -> Any:
-    return attrs.field(default=None, converter=_UTC_CONVERTER, metadata={KIND: "datetime"})
+    return attrs.field(default=None, converter=UTC_CONVERTER, metadata={KIND: "datetime"})
 
 
 def _payload(*, optional: bool = False) -> Any:

@@ -32,6 +32,8 @@ class EventLoopThread:
 
 
 class AsyncStoreAsSync:
+    """Any async asm store (session or graph) behind plain method calls."""
+
     def __init__(self, loop: EventLoopThread, store: asm.AsyncSessionStore):
         self._loop = loop
         self._store = store

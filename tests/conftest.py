@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 import asm
+from asm.graph import AsyncGraphSessionStorage, GraphSessionStorage
 from async_facade import AsyncStoreAsSync, EventLoopThread
 from databases import DIALECTS, RawDatabase, create_database, drop_database
 
@@ -58,14 +59,19 @@ def api(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def connect(api: str, event_loop_thread: EventLoopThread):
     """`connect(url, **options)` for the current API: asm.connect, or asm.connect_async behind
-    a synchronous facade. Stores it opened are closed after the test."""
+    a synchronous facade (kind="graph": the graph storages). Stores it opened are closed
+    after the test."""
     opened = []
 
-    def open_store(url: str, **options):
+    def open_store(url: str, *, kind: str = "session", **options):
+        sync_connect, async_connect = {
+            "session": (asm.connect, asm.connect_async),
+            "graph": (GraphSessionStorage.connect, AsyncGraphSessionStorage.connect),
+        }[kind]
         if api == "sync":
-            store = asm.connect(url, **options)
+            store = sync_connect(url, **options)
         else:
-            store = AsyncStoreAsSync(event_loop_thread, event_loop_thread.run(asm.connect_async(url, **options)))
+            store = AsyncStoreAsSync(event_loop_thread, event_loop_thread.run(async_connect(url, **options)))
         opened.append(store)
         return store
 
@@ -86,3 +92,9 @@ def fresh_url(dialect: str, tmp_path_factory) -> Iterator[str]:
     url = create_database(dialect, tmp_path_factory.mktemp("fresh"))
     yield url
     drop_database(dialect, url)
+
+
+@pytest.fixture
+def graph(raw: RawDatabase, connect):
+    """Graph session storage of the current API on an emptied, migrated database."""
+    return connect(raw.url, kind="graph")

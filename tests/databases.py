@@ -23,7 +23,7 @@ DIALECTS = ("sqlite", "postgres", "mysql")
 POSTGRES_ADMIN_URL = os.environ.get("ASM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 MYSQL_ADMIN_URL = os.environ.get("ASM_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/mysql")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-TABLES = ("asm_events", "asm_runs", "asm_session_sequences", "asm_artifacts", "asm_sessions")
+TABLES = ("asm_events", "asm_runs", "asm_session_sequences", "asm_artifacts", "asm_sessions", "sessions")
 
 
 def unavailable(dialect: str, reason: str) -> None:

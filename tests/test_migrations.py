@@ -39,6 +39,11 @@ def applied(url: str) -> list[str]:
 
 def asm_tables(dialect: str, url: str) -> set[str]:
     """Names of the asm_* tables that exist in the database (yoyo's own tables excluded)."""
+    return {n for n in all_tables(dialect, url) if n.startswith("asm_")}
+
+
+def all_tables(dialect: str, url: str) -> set[str]:
+    """Names of every table in the database."""
     sql = {
         "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
         "postgres": "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
@@ -49,7 +54,7 @@ def asm_tables(dialect: str, url: str) -> set[str]:
         names = {row[0] for row in execute(dialect, conn, sql)}
     finally:
         conn.close()
-    return {n for n in names if n.startswith("asm_")}
+    return names
 
 
 def run_sql(dialect: str, url: str, *statements: tuple[str, tuple]) -> None:
@@ -102,8 +107,13 @@ def test_apply_rollback_all_apply_again(dialect, fresh_url):
 
 def test_rollback_defaults_to_the_newest_migration_only(dialect, fresh_url):
     asm.migrate(fresh_url)
-    assert asm.rollback(fresh_url) == [SHIPPED[-1]]
+    # The newest is the graph-sessions table, which the session store does not need.
+    assert asm.rollback(fresh_url) == ["0003.graph-sessions"]
     assert applied(fresh_url) == SHIPPED[:-1]
+    assert "sessions" not in all_tables(dialect, fresh_url)
+    assert_store_round_trips(fresh_url)
+    # One more step undoes V2, which it does need.
+    assert asm.rollback(fresh_url) == ["0002.asm-v2"]
     assert_schema_error(fresh_url)
     assert "asm_sessions" in asm_tables(dialect, fresh_url)
 

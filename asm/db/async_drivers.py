@@ -11,7 +11,13 @@ import psycopg_pool
 
 import asm.db.aiosql_adapters  # noqa: F401 - registers the asm-* adapters
 from asm.db.async_pool import AsyncSimplePool
-from asm.db.sync_drivers import SQLITE_BUSY_TIMEOUT_S, dict_row_factory, mysql_options, postgres_pool_options
+from asm.db.sync_drivers import (
+    MYSQL_QUIET_NOTES,
+    SQLITE_BUSY_TIMEOUT_S,
+    dict_row_factory,
+    mysql_options,
+    postgres_pool_options,
+)
 from asm.db.urls import DatabaseURL
 
 
@@ -65,7 +71,9 @@ class AsyncMySQLDriver:
         options["cursorclass"] = aiomysql.DictCursor
 
         async def connect() -> aiomysql.Connection:
-            return await aiomysql.connect(**options)
+            conn = await aiomysql.connect(**options)
+            await self.execute(conn, MYSQL_QUIET_NOTES)
+            return conn
 
         async def close(conn: aiomysql.Connection) -> None:
             conn.close()

@@ -38,7 +38,9 @@ def classify(exc: BaseException) -> str | None:
 def _classify_postgres(exc: BaseException) -> str:
     if isinstance(exc, (psycopg_pool.PoolTimeout, psycopg_pool.PoolClosed)):
         return CONNECTION
-    if isinstance(exc, psycopg.errors.UniqueViolation):
+    # Two processes creating the same table race on the catalog: the loser runs again.
+    if isinstance(exc, (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable,
+                        psycopg.errors.DuplicateObject)):
         return CONFLICT
     if isinstance(exc, (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure,
                         psycopg.errors.LockNotAvailable)):

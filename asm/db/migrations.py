@@ -49,10 +49,13 @@ def migration_status(url: str | DatabaseURL) -> list[MigrationStatus]:
         return [MigrationStatus(m.id, backend.is_applied(m)) for m in migrations]
 
 
-def migration_statements(dialect: str) -> list[str]:
-    """The forward statements of every migration, in order (for an in-memory SQLite store)."""
-    files = sorted(p for p in migrations_dir(dialect).glob("*.sql") if not p.name.endswith(".rollback.sql"))
-    return [s for f in files for s in sqlparse.split(f.read_text()) if sqlparse.format(s, strip_comments=True).strip()]
+def migration_statements(dialect: str, only: str | None = None) -> list[str]:
+    """The forward statements of every migration in order, or of the one named `only`
+    (an in-memory SQLite store migrates itself; graph storage creates its table)."""
+    files = sorted(p for p in migrations_dir(dialect).glob("*.sql")
+                   if not p.name.endswith(".rollback.sql") and (only is None or p.stem == only))
+    statements = (sqlparse.format(s, strip_comments=True).strip() for f in files for s in sqlparse.split(f.read_text()))
+    return [s for s in statements if s]
 
 
 @contextmanager

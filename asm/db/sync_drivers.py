@@ -74,7 +74,9 @@ class MySQLDriver(SyncDriver):
         options = mysql_options(url, timeout)
 
         def connect() -> pymysql.connections.Connection:
-            return pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **options)
+            conn = pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **options)
+            execute(conn, MYSQL_QUIET_NOTES)
+            return conn
 
         return SimplePool(connect, max_size=max_size, timeout=timeout)
 
@@ -91,6 +93,11 @@ def postgres_pool_options(url: DatabaseURL, min_size: int, max_size: int, timeou
         "open": False,
         "name": "asm",
     }
+
+
+# Notes such as "table already exists" (CREATE ... IF NOT EXISTS) are expected; aiomysql
+# would raise them as Python warnings.
+MYSQL_QUIET_NOTES = "SET SESSION sql_notes = 0"
 
 
 def mysql_options(url: DatabaseURL, timeout: float) -> dict[str, Any]:

@@ -4,31 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AbstractAsyncContextManager
-from typing import Any
 
 from asm.db.async_executor import AsyncExecutor
 from asm.db.migrations import migrate as apply_migrations
 from asm.db.migrations import migration_statements
 from asm.db.urls import parse_url
 from asm.store import schema
-from asm.store.methods import StoreOperations, async_method
+from asm.db.api import AsyncStore, async_method
+from asm.store.methods import StoreOperations
 
 
-class AsyncSessionStore(StoreOperations, wrap=async_method):
+class AsyncSessionStore(AsyncStore, StoreOperations, wrap=async_method):
     """SessionStore with awaitable methods. Safe to share between tasks of one event loop."""
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """`async with store.transaction():` every store call inside runs in one transaction."""
         return self._executor.transaction()
-
-    async def close(self) -> None:
-        await self._executor.close()
-
-    async def __aenter__(self) -> AsyncSessionStore:
-        return self
-
-    async def __aexit__(self, *exc_info: Any) -> None:
-        await self.close()
 
 
 async def connect_async(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,

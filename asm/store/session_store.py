@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Any
 
 from asm.db.executor import SyncExecutor
 from asm.db.migrations import migrate as apply_migrations
 from asm.db.migrations import migration_statements
 from asm.db.urls import parse_url
 from asm.store import schema
-from asm.store.methods import StoreOperations, sync_method
+from asm.db.api import SyncStore, sync_method
+from asm.store.methods import StoreOperations
 
 
-class SessionStore(StoreOperations, wrap=sync_method):
+class SessionStore(SyncStore, StoreOperations, wrap=sync_method):
     """Sessions, runs and the event log in one database. Safe to share between threads.
 
     Its methods are the operations listed in StoreOperations (asm/store/methods.py).
@@ -22,15 +22,6 @@ class SessionStore(StoreOperations, wrap=sync_method):
     def transaction(self) -> AbstractContextManager[None]:
         """Every store call inside runs in one transaction: committed at the end, rolled back on error."""
         return self._executor.transaction()
-
-    def close(self) -> None:
-        self._executor.close()
-
-    def __enter__(self) -> SessionStore:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
 
 
 def connect(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,

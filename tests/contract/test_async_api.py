@@ -7,6 +7,7 @@ import inspect
 import pytest
 
 import asm
+from asm.graph import AsyncGraphSessionStorage, GraphSessionStorage
 
 
 def public(cls):
@@ -18,18 +19,28 @@ def parameters(fn):
     return inspect.signature(fn).parameters
 
 
-def test_every_public_method_has_a_twin_with_the_same_signature():
-    sync, aio = asm.SessionStore, asm.AsyncSessionStore
+@pytest.mark.parametrize(("sync", "aio"), [
+    (asm.SessionStore, asm.AsyncSessionStore),
+    (GraphSessionStorage, AsyncGraphSessionStorage),
+])
+def test_every_public_method_has_a_twin_with_the_same_signature(sync, aio):
     assert public(sync) == public(aio)
     for name in public(sync):
         s, a = inspect.getattr_static(sync, name), inspect.getattr_static(aio, name)
         if isinstance(s, property):
             assert isinstance(a, property), name
             continue
+        if isinstance(s, classmethod):
+            assert isinstance(a, classmethod), name
+            s, a = s.__func__, a.__func__
         assert parameters(s) == parameters(a), name
         if name not in ("transaction", "dialect", "url"):
             assert inspect.iscoroutinefunction(a) and not inspect.iscoroutinefunction(s), name
+
+
+def test_the_connect_functions_are_twins_too():
     assert parameters(asm.connect) == parameters(asm.connect_async)
+    assert parameters(GraphSessionStorage.connect) == parameters(AsyncGraphSessionStorage.connect)
 
 
 def run(coro):

@@ -1,0 +1,171 @@
+"""Graph-session operations (CONTRACT §8): upsert, compare-and-set, get, delete, one-statement
+message append, keyset listing, and creating the table on connect."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from asm.arguments import require_record
+from asm.convert import format_timestamp
+from asm.cursors import decode_cursor, encode_cursor
+from asm.db.migrations import migration_statements
+from asm.db.operation import Call, operation
+from asm.db.plan import Statement
+from asm.errors import AsmError, ConflictError, NotFound, StorageReadFailed, ValidationError
+from asm.graph.records import (
+    ChatMessage,
+    GraphSession,
+    context_from_document,
+    context_to_document,
+    message_to_document,
+    parse_role,
+)
+from asm.ids import utc_now
+from asm.records import text_problem
+
+TABLE = "sessions"
+GRAPH_MIGRATION = "0003.graph-sessions"
+LIST_QUERY = "graph_sessions:created_at_asc"
+_TICK = timedelta(microseconds=1)
+
+
+@attrs.frozen
+class GraphSessionPage:
+    sessions: list[GraphSession]
+    cursor: str | None
+    has_more: bool
+
+
+@operation(write=True, retry=True)
+def create_table(dialect) -> None:
+    """Create the sessions table and its indexes if missing (a racing creator is retried)."""
+    for sql in migration_statements(dialect.name, only=GRAPH_MIGRATION):
+        yield Statement(sql)
+
+
+@operation(write=True, retry=True)
+def save(dialect, session: GraphSession, expect_unchanged: bool = False) -> None:
+    """Upsert `session`. With expect_unchanged=True, raise ConflictError if the stored row changed
+    since this object was loaded (or, for a new object, if the id is taken)."""
+    require_record(session, GraphSession, "session")
+    params = _params(dialect, session)
+    loaded = session.updated_at
+    # updated_at is the version: it must move past the one this object was loaded at.
+    now = utc_now() if loaded is None else max(utc_now(), loaded + _TICK)
+    params["now"] = dialect.encode_ts(now)
+    if not expect_unchanged:
+        written = yield Call("upsert_graph_session", params)
+    elif loaded is None:
+        written = yield Call("insert_graph_session_if_absent", params)
+    else:
+        written = yield Call("update_graph_session_if_unchanged",
+                             {**params, "expected_updated_at": dialect.encode_ts(loaded)})
+    if not dialect.has_returning and written:
+        written = yield Call("get_graph_session_version", {"id": params["id"]})
+    if not written:
+        what = "exists already" if loaded is None else f"changed since it was loaded (at {format_timestamp(loaded)})"
+        raise ConflictError(f"graph session {params['id']} {what}", details={"id": params["id"]})
+    session.created_at = dialect.decode_ts(written["created_at"])
+    session.updated_at = dialect.decode_ts(written["updated_at"])
+
+
+@operation()
+def get(dialect, id: str) -> GraphSession | None:
+    """The graph session with this id, or None."""
+    row = yield Call("get_graph_session", {"id": _uuid(id)})
+    return None if row is None else _from_row(dialect, row)
+
+
+@operation(write=True)
+def delete(dialect, id: str) -> None:
+    """Delete the graph session with this id (idempotent)."""
+    yield Call("delete_graph_session", {"id": _uuid(id)})
+
+
+@operation(write=True)
+def append_message(dialect, id: str, role: Any, content: str) -> ChatMessage:
+    """Append a chat message in one statement, dropping the oldest beyond max_messages;
+    concurrent appends lose nothing. NotFound if there is no such session."""
+    key = _uuid(id)
+    message = ChatMessage(role=parse_role(role), content=_text(content, "content"), timestamp=utc_now())
+    document = message_to_document(message)
+    changed = yield Call("append_graph_message", {
+        "id": key, "message": dialect.encode_json(document), "now": dialect.encode_ts(message.timestamp)})
+    if not changed:
+        raise NotFound(f"no graph session with id {key}", details={"id": key})
+    return message
+
+
+@operation()
+def list_page(dialect, graph_id: str | None = None, limit: int = 50, cursor: str | None = None) -> GraphSessionPage:
+    """Graph sessions in creation order, one keyset page at a time."""
+    if type(limit) is not int or limit < 1:
+        raise ValidationError(f"limit must be an int >= 1, not {limit!r}", details={"field": "limit"})
+    after = (None, None) if cursor is None else decode_cursor(cursor, LIST_QUERY, (datetime, str))
+    rows = yield Call("list_graph_sessions", {
+        "graph_id": None if graph_id is None else _text(graph_id, "graph_id", max_len=255),
+        "after_created_at": dialect.encode_ts(after[0]),
+        "after_id": after[1],
+        "limit": limit + 1,
+    })
+    sessions = [_from_row(dialect, row) for row in rows[:limit]]
+    has_more = len(rows) > limit
+    last = sessions[-1] if has_more else None
+    return GraphSessionPage(
+        sessions=sessions,
+        cursor=encode_cursor(LIST_QUERY, (last.created_at, last.id)) if last else None,
+        has_more=has_more,
+    )
+
+
+# -- rows and parameters ---------------------------------------------------------------------
+
+
+def _params(dialect, session: GraphSession) -> dict[str, Any]:
+    return {
+        "id": _uuid(session.id),
+        "graph_id": _text(session.graph_id, "graph_id", max_len=255),
+        "current_task_id": _text(session.current_task_id, "current_task_id"),
+        "status_message": None if session.status_message is None
+        else _text(session.status_message, "status_message", allow_empty=True),
+        "context": dialect.encode_json(context_to_document(session.context)),
+    }
+
+
+def _from_row(dialect, row: dict[str, Any]) -> GraphSession:
+    key = str(row["id"])
+    try:
+        context = context_from_document(dialect.decode_json(row["context"]))
+    except (AsmError, ValueError, TypeError) as exc:
+        raise StorageReadFailed(
+            f"stored {TABLE} row {key!r} has an unreadable context: {exc}",
+            details={"table": TABLE, "id": key, "column": "context"},
+        ) from exc
+    session = GraphSession(id=key, graph_id=row["graph_id"], current_task_id=row["current_task_id"],
+                           status_message=row["status_message"], context=context)
+    session.created_at = dialect.decode_ts(row["created_at"])
+    session.updated_at = dialect.decode_ts(row["updated_at"])
+    return session
+
+
+def _uuid(value: Any) -> str:
+    """The canonical lowercase form of a UUID id; anything else is refused before any SQL."""
+    try:
+        return str(uuid.UUID(value))
+    except (TypeError, ValueError, AttributeError):
+        raise ValidationError(f"graph session id must be a UUID, not {value!r}", details={"field": "id"}) from None
+
+
+def _text(value: Any, field: str, *, max_len: int | None = None, allow_empty: bool = False) -> str:
+    if not isinstance(value, str) or (not value and not allow_empty) or (max_len and len(value) > max_len):
+        limit = f" of at most {max_len} characters" if max_len else ""
+        raise ValidationError(f"{field} must be a {'' if allow_empty else 'non-empty '}string{limit}",
+                              details={"field": field})
+    problem = text_problem(value)
+    if problem:
+        raise ValidationError(f"{field} {problem}", details={"field": field})
+    return value

@@ -1,0 +1,3 @@
+-- Undo the graph-sessions table (its rows go with it).
+
+DROP TABLE IF EXISTS sessions;
