@@ -1,5 +1,6 @@
 """asm: SQL-first persistence for AI-agent sessions on PostgreSQL, SQLite and MySQL/MariaDB."""
 
+from asm.artifacts import ArtifactStats
 from asm.db.migrations import MigrationStatus, migrate, migration_status, rollback
 from asm.enums import EventType, RunStatus, SessionStatus
 from asm.errors import (
@@ -19,6 +20,8 @@ from asm.errors import (
     StorageWriteFailed,
     ValidationError,
 )
+from asm.maintenance import MaintenanceReport, RetentionPolicy
+from asm.query import SessionExport
 from asm.records import Artifact, Event, ExecutionResult, Run, Session
 from asm.store.async_session_store import AsyncSessionStore, connect_async
 from asm.store.session_store import SessionStore, connect
@@ -26,9 +29,9 @@ from asm.store.session_store import SessionStore, connect
 __version__ = "0.1.0"
 
 __all__ = [
-    "AlreadyExists", "Artifact", "AsmError", "AsyncSessionStore", "ConflictError", "Event", "EventType",
-    "ExecutionResult", "InvalidCursor", "InvalidEventType", "InvalidStatus", "MigrationStatus",
-    "NotFound", "Run", "RunNotFound", "RunStatus", "SchemaError", "Session", "SessionNotFound",
+    "AlreadyExists", "Artifact", "ArtifactStats", "AsmError", "AsyncSessionStore", "ConflictError", "Event", "EventType",
+    "ExecutionResult", "InvalidCursor", "InvalidEventType", "InvalidStatus", "MaintenanceReport", "MigrationStatus",
+    "NotFound", "RetentionPolicy", "Run", "RunNotFound", "RunStatus", "SchemaError", "Session", "SessionExport", "SessionNotFound",
     "SessionStatus", "SessionStore", "StorageConnectionFailed", "StorageError",
     "StorageReadFailed", "StorageWriteFailed", "ValidationError", "connect", "connect_async", "migrate",
     "migration_status", "rollback",

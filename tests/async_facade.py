@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import asm
+from asm.db.api import OperationTable
 
 
 class EventLoopThread:
@@ -34,16 +34,19 @@ class EventLoopThread:
 class AsyncStoreAsSync:
     """Any async asm store (session or graph) behind plain method calls."""
 
-    def __init__(self, loop: EventLoopThread, store: asm.AsyncSessionStore):
+    def __init__(self, loop: EventLoopThread, store: Any, parent: AsyncStoreAsSync | None = None):
         self._loop = loop
         self._store = store
-        self._queues: dict[int, asyncio.Queue] = {}
+        # A nested API (store.query) shares its parent's per-thread tasks, hence its transactions.
+        self._queues: dict[int, asyncio.Queue] = parent._queues if parent else {}
         # The loop keeps only weak references to tasks: without these, a waiting one is collected.
-        self._tasks: set[asyncio.Task] = set()
-        self._lock = threading.Lock()
+        self._tasks: set[asyncio.Task] = parent._tasks if parent else set()
+        self._lock = parent._lock if parent else threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._store, name)
+        if isinstance(attr, OperationTable):
+            return AsyncStoreAsSync(self._loop, attr, parent=self)
         if not asyncio.iscoroutinefunction(attr):
             return attr
         return lambda *args, **kwargs: self._submit(lambda: attr(*args, **kwargs))

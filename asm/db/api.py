@@ -8,8 +8,10 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from asm.db import plan
 from asm.db.operation import spec_of
 from asm.db.urls import DatabaseURL
+from asm.errors import AsmError
 
 
 class OperationTable:
@@ -39,7 +41,7 @@ class OperationTable:
             return  # a table, not a store
         for name in dir(cls):
             op = inspect.getattr_static(cls, name)
-            if callable(op) and hasattr(op, "asm_operation"):
+            if callable(op) and (hasattr(op, "asm_operation") or hasattr(op, "asm_procedure")):
                 setattr(cls, name, wrap(op))
 
 
@@ -80,8 +82,17 @@ def _public_signature(op: Callable[..., Any]) -> inspect.Signature:
     return signature.replace(parameters=[self, *list(signature.parameters.values())[1:]])
 
 
+class _DryRun(Exception):
+    """Carries a dry run's result out of the transaction it rolls back."""
+
+    def __init__(self, result: Any):
+        self.result = result
+
+
 def sync_method(op: Callable[..., Any]) -> Callable[..., Any]:
-    """A method running `op` on the store's sync executor."""
+    """A method running `op` (an operation or a procedure) on the store's sync executor."""
+    if hasattr(op, "asm_procedure"):
+        return _sync_procedure(op)
     spec_of(op)
 
     @functools.wraps(op)
@@ -93,7 +104,9 @@ def sync_method(op: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def async_method(op: Callable[..., Any]) -> Callable[..., Any]:
-    """A coroutine method running `op` on the store's async executor."""
+    """A coroutine method running `op` (an operation or a procedure) on the store's async executor."""
+    if hasattr(op, "asm_procedure"):
+        return _async_procedure(op)
     spec_of(op)
 
     @functools.wraps(op)
@@ -101,4 +114,48 @@ def async_method(op: Callable[..., Any]) -> Callable[..., Any]:
         return await self._executor.run(op, self._executor.dialect, *args, **kwargs)
 
     method.__signature__ = _public_signature(op)  # type: ignore[attr-defined]
+    return method
+
+
+def _sync_procedure(proc: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(proc)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        executor = self._executor
+
+        def drive() -> Any:
+            return plan.drive(proc(executor.dialect, *args, **kwargs),
+                              lambda step: executor.run(step.fn, executor.dialect, *step.args, **step.kwargs),
+                              catch=AsmError)
+
+        if not kwargs.get("dry_run"):
+            return drive()
+        try:
+            with executor.transaction():
+                raise _DryRun(drive())
+        except _DryRun as done:
+            return done.result
+
+    method.__signature__ = _public_signature(proc)  # type: ignore[attr-defined]
+    return method
+
+
+def _async_procedure(proc: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(proc)
+    async def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        executor = self._executor
+
+        async def drive() -> Any:
+            return await plan.adrive(proc(executor.dialect, *args, **kwargs),
+                                     lambda step: executor.run(step.fn, executor.dialect, *step.args, **step.kwargs),
+                                     catch=AsmError)
+
+        if not kwargs.get("dry_run"):
+            return await drive()
+        try:
+            async with executor.transaction():
+                raise _DryRun(await drive())
+        except _DryRun as done:
+            return done.result
+
+    method.__signature__ = _public_signature(proc)  # type: ignore[attr-defined]
     return method

@@ -110,21 +110,8 @@ class AsyncExecutor(ExecutorBase):
     # -- performing a plan -------------------------------------------------------------------
 
     async def _perform(self, conn: Any, steps: plan.Plan, write: bool) -> Any:
-        result: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = steps.throw(error) if error is not None else steps.send(result)
-            except StopIteration as stop:
-                return stop.value
-            result, error = None, None
-            try:
-                if isinstance(step, Call):
-                    result = await self._call(conn, step, write)
-                else:
-                    await self._statement(conn, step)
-            except Exception as exc:  # noqa: BLE001 - handed back to the plan, which re-raises it
-                error = exc
+        return await plan.adrive(steps, lambda step: self._call(conn, step, write) if isinstance(step, Call)
+                                 else self._statement(conn, step))
 
     async def _call(self, conn: Any, call: Call, write: bool) -> Any:
         fn = self._query(call.query)

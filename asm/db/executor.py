@@ -96,18 +96,8 @@ class SyncExecutor(ExecutorBase):
     # -- performing a plan -------------------------------------------------------------------
 
     def _perform(self, conn: Any, steps: plan.Plan, write: bool) -> Any:
-        result: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = steps.throw(error) if error is not None else steps.send(result)
-            except StopIteration as stop:
-                return stop.value
-            result, error = None, None
-            try:
-                result = self._call(conn, step, write) if isinstance(step, Call) else self._statement(conn, step)
-            except Exception as exc:  # noqa: BLE001 - handed back to the plan, which re-raises it
-                error = exc
+        return plan.drive(steps, lambda step: self._call(conn, step, write) if isinstance(step, Call)
+                          else self._statement(conn, step))
 
     def _call(self, conn: Any, call: Call, write: bool) -> Any:
         fn = self._query(call.query)

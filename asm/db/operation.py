@@ -49,3 +49,21 @@ def operation(*, write: bool = False, atomic: bool = False, retry: bool = False)
 
 def spec_of(fn: Callable[..., Any]) -> OperationSpec:
     return fn.asm_operation  # type: ignore[attr-defined]
+
+
+@attrs.frozen(slots=True)
+class RunOperation:
+    """What a procedure yields: run this operation (in its own transaction) and send back its result."""
+
+    fn: Callable[..., Any]
+    args: tuple = ()
+    kwargs: dict = attrs.field(factory=dict)
+
+
+def procedure(fn: T) -> T:
+    """Mark a generator function as a procedure: work of several operations, each its own
+    transaction (maintenance batches). An operation's asm error is thrown back into it, so a
+    procedure can report it and go on. A `dry_run=True` keyword runs the whole procedure in one
+    transaction that is rolled back."""
+    fn.asm_procedure = True  # type: ignore[attr-defined]
+    return fn

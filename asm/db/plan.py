@@ -92,3 +92,36 @@ def _drive(steps: Any, call: Call) -> Plan:
             call = steps.send((yield call))
     except StopIteration as stop:
         return stop.value
+
+
+def drive(steps: Any, perform: Any, catch: type[BaseException] = Exception) -> Any:
+    """Run a generator of steps: `perform(step)` answers each; an error it raises of type
+    `catch` is thrown back in at that step. Returns the generator's result."""
+    result: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = steps.throw(error) if error is not None else steps.send(result)
+        except StopIteration as stop:
+            return stop.value
+        result, error = None, None
+        try:
+            result = perform(step)
+        except catch as exc:  # handed back to the generator, which decides
+            error = exc
+
+
+async def adrive(steps: Any, perform: Any, catch: type[BaseException] = Exception) -> Any:
+    """`drive` for an awaitable `perform`."""
+    result: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = steps.throw(error) if error is not None else steps.send(result)
+        except StopIteration as stop:
+            return stop.value
+        result, error = None, None
+        try:
+            result = await perform(step)
+        except catch as exc:  # handed back to the generator, which decides
+            error = exc

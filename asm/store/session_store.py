@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from contextlib import AbstractContextManager
 
 from asm.db.executor import SyncExecutor
 from asm.db.migrations import migrate as apply_migrations
 from asm.db.migrations import migration_statements
+from asm.artifacts import Artifacts
 from asm.db.urls import parse_url
+from asm.maintenance.api import Maintenance
+from asm.query.api import QueryAPI
 from asm.store import schema
 from asm.db.api import SyncStore, sync_method
 from asm.store.methods import StoreOperations
@@ -18,6 +22,21 @@ class SessionStore(SyncStore, StoreOperations, wrap=sync_method):
 
     Its methods are the operations listed in StoreOperations (asm/store/methods.py).
     """
+
+    @functools.cached_property
+    def query(self) -> QueryAPI:
+        """Cross-session search, statistics, usage, export and import (CONTRACT §5)."""
+        return QueryAPI(self._executor)
+
+    @functools.cached_property
+    def artifacts(self) -> Artifacts:
+        """The artifact registry (CONTRACT §7)."""
+        return Artifacts(self._executor)
+
+    @functools.cached_property
+    def maintenance(self) -> Maintenance:
+        """Retention and maintenance (CONTRACT §6)."""
+        return Maintenance(self._executor)
 
     def transaction(self) -> AbstractContextManager[None]:
         """Every store call inside runs in one transaction: committed at the end, rolled back on error."""

@@ -2,12 +2,16 @@
 (many of them, cancelled ones, ones still running at close) are handled cleanly."""
 
 import asyncio
+import functools
 import inspect
 
 import pytest
 
 import asm
 from asm.graph import AsyncGraphSessionStorage, GraphSessionStorage
+from asm.artifacts import Artifacts, AsyncArtifacts
+from asm.maintenance.api import AsyncMaintenance, Maintenance
+from asm.query.api import AsyncQueryAPI, QueryAPI
 
 
 def public(cls):
@@ -22,13 +26,16 @@ def parameters(fn):
 @pytest.mark.parametrize(("sync", "aio"), [
     (asm.SessionStore, asm.AsyncSessionStore),
     (GraphSessionStorage, AsyncGraphSessionStorage),
+    (QueryAPI, AsyncQueryAPI),
+    (Artifacts, AsyncArtifacts),
+    (Maintenance, AsyncMaintenance),
 ])
 def test_every_public_method_has_a_twin_with_the_same_signature(sync, aio):
     assert public(sync) == public(aio)
     for name in public(sync):
         s, a = inspect.getattr_static(sync, name), inspect.getattr_static(aio, name)
-        if isinstance(s, property):
-            assert isinstance(a, property), name
+        if isinstance(s, (property, functools.cached_property)):
+            assert type(a) is type(s), name
             continue
         if isinstance(s, classmethod):
             assert isinstance(a, classmethod), name

@@ -1,0 +1,89 @@
+"""The artifact registry (CONTRACT §7): metadata of blobs stored elsewhere, keyed by a
+unique key among live artifacts; deleting is soft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from asm.arguments import require_id
+from asm.db.api import OperationTable, async_method, sync_method
+from asm.db.operation import Call, operation
+from asm.db.rows import from_row, to_params
+from asm.errors import AlreadyExists
+from asm.ids import utc_now
+from asm.records import Artifact
+
+TABLE = "asm_artifacts"
+
+
+@attrs.frozen
+class ArtifactStats:
+    artifact_count: int
+    total_bytes: int
+
+
+@operation(write=True, retry=True)
+def register(
+    dialect, *, key: str, size_bytes: int, session_id: str | None = None, run_id: str | None = None,
+    type: str | None = None, content_type: str | None = None, checksum_sha256: str | None = None,
+    storage_backend: str | None = None, storage_ref: str | None = None,
+    metadata: dict[str, Any] | None = None, id: str | None = None,
+) -> Artifact:
+    """Register an artifact; AlreadyExists when a live one has the key (a soft-deleted one is replaced)."""
+    optional = {"session_id": session_id, "run_id": run_id, "type": type, "content_type": content_type,
+                "checksum_sha256": checksum_sha256, "storage_backend": storage_backend,
+                "storage_ref": storage_ref, "metadata": metadata if metadata is not None else {}, "id": id}
+    artifact = Artifact.new(key=key, size_bytes=size_bytes, **{k: v for k, v in optional.items() if v is not None})
+    params = to_params(dialect, artifact)
+    yield Call("purge_deleted_artifact", {"key": artifact.key})
+    if not (yield Call("insert_artifact", params)):
+        raise AlreadyExists(f"an artifact with key {artifact.key!r} (or id {artifact.id!r}) exists",
+                            details={"key": artifact.key, "id": artifact.id})
+    return from_row(dialect, Artifact, TABLE, params)
+
+
+@operation()
+def get_by_key(dialect, key: str) -> Artifact | None:
+    """The live artifact with this key, or None."""
+    row = yield Call("get_live_artifact", {"key": require_id(key, "key")})
+    return None if row is None else from_row(dialect, Artifact, TABLE, row)
+
+
+@operation()
+def list_by_session(dialect, session_id: str) -> list[Artifact]:
+    """A session's live artifacts, ordered by created_at, id."""
+    rows = yield Call("list_live_artifacts", {"session_id": require_id(session_id, "session_id")})
+    return [from_row(dialect, Artifact, TABLE, row) for row in rows]
+
+
+@operation()
+def session_stats(dialect, session_id: str) -> ArtifactStats:
+    """How many live artifacts a session has and their total size in bytes."""
+    row = yield Call("live_artifact_stats", {"session_id": require_id(session_id, "session_id")})
+    return ArtifactStats(artifact_count=int(row["artifact_count"]), total_bytes=int(row["total_bytes"]))
+
+
+@operation(write=True)
+def delete(dialect, key: str) -> None:
+    """Soft-delete the live artifact with this key (idempotent)."""
+    yield Call("soft_delete_artifact", {"key": require_id(key, "key"), "now": dialect.encode_ts(utc_now())})
+
+
+class ArtifactOperations(OperationTable):
+    """The operations of CONTRACT §7, for `store.artifacts` of both store kinds."""
+
+    register = register
+    get_by_key = get_by_key
+    list_by_session = list_by_session
+    session_stats = session_stats
+    delete = delete
+
+
+class Artifacts(ArtifactOperations, wrap=sync_method):
+    """`store.artifacts` of a SessionStore."""
+
+
+class AsyncArtifacts(ArtifactOperations, wrap=async_method):
+    """`store.artifacts` of an AsyncSessionStore."""

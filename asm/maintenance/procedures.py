@@ -1,0 +1,119 @@
+"""Maintenance as procedures: loops of batch operations (see asm/db/operation.py), written once
+for the sync and the async store."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from asm.arguments import require_id, require_record
+from asm.db.operation import RunOperation, procedure
+from asm.errors import AsmError
+from asm.ids import utc_now
+from asm.maintenance import operations as ops
+from asm.maintenance.policy import MaintenanceReport, RetentionPolicy
+
+DEFAULT_BATCH_SIZE = RetentionPolicy().batch_size
+
+
+@procedure
+def soft_delete_expired_sessions(dialect, policy: RetentionPolicy) -> int:
+    """Soft-delete non-exempt sessions past max_session_age_days or max_completed_session_age_days."""
+    policy = require_record(policy, RetentionPolicy, "policy")
+    return (yield from _batches(ops.soft_delete_batch, policy.batch_size, policy, utc_now()))
+
+
+@procedure
+def hard_delete_expired_sessions(dialect, policy: RetentionPolicy) -> int:
+    """Hard-delete sessions soft-deleted more than hard_delete_after_days ago, with all they own."""
+    policy = require_record(policy, RetentionPolicy, "policy")
+    if policy.hard_delete_after_days is None:
+        return 0
+    return (yield from _batches(ops.hard_delete_batch, policy.batch_size, policy, utc_now()))
+
+
+@procedure
+def prune_session_events(dialect, session_id: str, policy: RetentionPolicy) -> int:
+    """Prune a session's oldest events beyond max_events_per_session (prune-first types first,
+    protected types never). The session's counter is left alone: appends continue the sequence."""
+    policy = require_record(policy, RetentionPolicy, "policy")
+    require_id(session_id, "session_id")
+    if policy.max_events_per_session is None:
+        return 0
+    return (yield from _prune(policy, session_id))
+
+
+@procedure
+def clean_orphaned_artifacts(dialect, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Delete artifact rows whose session no longer exists."""
+    return (yield from _batches(ops.orphaned_artifacts_batch, batch_size, batch_size))
+
+
+@procedure
+def clean_orphaned_sequences(dialect, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Delete counters that neither a session row nor any event uses."""
+    return (yield from _batches(ops.orphaned_sequences_batch, batch_size, batch_size))
+
+
+@procedure
+def execute(dialect, policy: RetentionPolicy, *, dry_run: bool = False) -> MaintenanceReport:
+    """Soft delete, hard delete, prune, clean orphaned artifacts and counters, in that order.
+    A failing step is reported in `errors` and the next still runs. dry_run=True runs it all in
+    one transaction that is rolled back: the counts are a real run's, and nothing changes."""
+    policy = require_record(policy, RetentionPolicy, "policy")
+    started = time.monotonic()
+    errors: list[str] = []
+    counts: dict[str, int] = {}
+    steps: list[tuple[str, Any]] = [
+        ("soft delete", lambda: soft_delete_expired_sessions(dialect, policy)),
+        ("hard delete", lambda: hard_delete_expired_sessions(dialect, policy)),
+        ("prune", lambda: _prune_everything(policy)),
+        ("orphaned artifacts", lambda: clean_orphaned_artifacts(dialect, policy.batch_size)),
+        ("orphaned counters", lambda: clean_orphaned_sequences(dialect, policy.batch_size)),
+    ]
+    for name, step in steps:
+        try:
+            counts[name] = yield from step()
+        except AsmError as exc:
+            counts[name] = 0
+            errors.append(f"{name}: {exc}")
+    return MaintenanceReport(
+        sessions_soft_deleted=counts["soft delete"], sessions_hard_deleted=counts["hard delete"],
+        events_pruned=counts["prune"], artifacts_cleaned=counts["orphaned artifacts"],
+        orphaned_sequences_cleaned=counts["orphaned counters"],
+        duration_ms=int((time.monotonic() - started) * 1000), errors=errors, dry_run=bool(dry_run))
+
+
+def _batches(batch: Any, batch_size: int, *args: Any):
+    """Run `batch` until it finds less than a full batch; the sum of what it changed."""
+    total = 0
+    while True:
+        found, changed = yield RunOperation(batch, args)
+        total += changed
+        if found < batch_size:
+            return total
+
+
+def _prune(policy: RetentionPolicy, session_id: str | None):
+    total = 0
+    while True:
+        pruned = yield RunOperation(ops.prune_batch, (policy, session_id))
+        total += pruned
+        if pruned < policy.batch_size:
+            return total
+
+
+def _prune_everything(policy: RetentionPolicy):
+    total = 0
+    if policy.max_events_per_session is not None:
+        after = None
+        while True:
+            sessions = yield RunOperation(ops.sessions_over_event_limit, (policy, after))
+            for session_id in sessions:
+                total += yield from _prune(policy, session_id)
+            if len(sessions) < policy.batch_size:
+                break
+            after = sessions[-1]
+    if policy.max_total_events is not None:
+        total += yield from _prune(policy, None)
+    return total

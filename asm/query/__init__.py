@@ -1,0 +1,6 @@
+"""The QueryAPI (CONTRACT §5): cross-session search, statistics, usage, export and import."""
+
+from asm.query.export import SessionExport
+from asm.query.records import EventPage, ProviderUsage, RunPage, SessionPage, SessionStats, UsageSummary
+
+__all__ = ["EventPage", "ProviderUsage", "RunPage", "SessionExport", "SessionPage", "SessionStats", "UsageSummary"]

@@ -1,0 +1,55 @@
+"""Keyset paging and filter arguments shared by the searches."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from asm.arguments import require_id
+from asm.cursors import decode_cursor, encode_cursor
+from asm.errors import ValidationError
+
+
+def check_limit(limit: Any) -> int:
+    if type(limit) is not int or limit < 1:
+        raise ValidationError(f"limit must be an int >= 1, not {limit!r}", details={"field": "limit"})
+    return limit
+
+
+def check_order(order_by: Any, orders: dict[str, Any]) -> Any:
+    if order_by not in orders:
+        raise ValidationError(f"order_by must be one of {', '.join(orders)}, not {order_by!r}",
+                              details={"field": "order_by"})
+    return orders[order_by]
+
+
+def after(cursor: str | None, query: str, types: tuple[type, ...]) -> tuple[Any, ...]:
+    """The sort key the page starts after (all None for the first page)."""
+    return (None,) * len(types) if cursor is None else decode_cursor(cursor, query, types)
+
+
+def page(rows: list[dict[str, Any]], limit: int, query: str, decode: Any, key: Any) -> tuple[list[Any], str | None, bool]:
+    """(items, cursor, has_more) from `limit + 1` fetched rows; `key(row)` is the sort key."""
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = encode_cursor(query, key(rows[-1])) if has_more else None
+    return [decode(row) for row in rows], cursor, has_more
+
+
+def id_list(value: Any, name: str) -> list[str] | None:
+    """One id or a list of ids; None and [] mean "no filter"."""
+    if value is None:
+        return None
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, (list, tuple, set, frozenset)):
+        raise ValidationError(f"{name} must be a string or a list of strings", details={"field": name})
+    return [require_id(v, name) for v in values] or None
+
+
+def number(value: Any) -> int | float:
+    """A token sum as every dialect reports it the same: int when whole, else float; NULL is 0."""
+    if value is None:
+        return 0
+    if isinstance(value, (Decimal, float)):
+        return int(value) if value == int(value) else float(value)
+    return int(value)

@@ -1,0 +1,84 @@
+"""QueryAPI over runs: search with keyset pages, and token usage aggregated in SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from asm.arguments import enum_list, optional_count, optional_datetime, optional_id
+from asm.db.operation import Call, operation
+from asm.db.rows import from_row
+from asm.enums import RunStatus
+from asm.query.paging import after, check_limit, check_order, number, page
+from asm.query.records import ProviderUsage, RunPage, UsageSummary
+from asm.records import Run
+
+_ORDERS = {
+    "started_at_desc": "search_runs_started_desc",
+    "started_at_asc": "search_runs_started_asc",
+    "token_usage_desc": "search_runs_tokens_desc",
+}
+
+
+@operation()
+def search_runs(
+    dialect, *, session_id: str | None = None, provider: str | None = None, status: Any = None,
+    started_after: datetime | None = None, started_before: datetime | None = None,
+    min_tokens: int | None = None, order_by: str = "started_at_desc", limit: int = 50,
+    cursor: str | None = None,
+) -> RunPage:
+    """Runs matching every given filter; min_tokens bounds token_usage.total_tokens."""
+    query = check_order(order_by, _ORDERS)
+    limit = check_limit(limit)
+    statuses = enum_list(RunStatus, status, "status")
+    params = {
+        "session_id": optional_id(session_id, "session_id"),
+        "provider": optional_id(provider, "provider"),
+        "statuses": None if statuses is None else dialect.encode_list([s.value for s in statuses]),
+        "started_after": dialect.encode_ts(optional_datetime(started_after, "started_after")),
+        "started_before": dialect.encode_ts(optional_datetime(started_before, "started_before")),
+        "min_tokens": optional_count(min_tokens, "min_tokens"),
+        "limit": limit + 1,
+    }
+    name = f"runs:{order_by}"
+    if order_by == "token_usage_desc":
+        # The token sort key is kept as text in the cursor: it may be an int or a float.
+        tokens, params["after_id"] = after(cursor, name, (str, str))
+        params["after_tokens"] = None if tokens is None else number(float(tokens) if "." in tokens else int(tokens))
+        key = lambda row: (str(number(row["sort_tokens"])), row["id"])  # noqa: E731
+    else:
+        after_at, params["after_id"] = after(cursor, name, (datetime, str))
+        params["after_at"] = dialect.encode_ts(after_at)
+        key = lambda row: (dialect.decode_ts(row["started_at"]), row["id"])  # noqa: E731
+    rows = yield Call(query, params)
+    runs, next_cursor, has_more = page(rows, limit, name, lambda row: from_row(dialect, Run, "asm_runs", row), key)
+    return RunPage(runs=runs, cursor=next_cursor, has_more=has_more)
+
+
+@operation()
+def get_usage_summary(
+    dialect, *, session_id: str | None = None, agent_id: str | None = None,
+    provider: str | None = None, since: datetime | None = None, until: datetime | None = None,
+) -> UsageSummary:
+    """Token usage of the matching runs, in total and per provider ("unknown" for none)."""
+    rows = yield Call("usage_by_provider", {
+        "session_id": optional_id(session_id, "session_id"),
+        "agent_id": optional_id(agent_id, "agent_id"),
+        "provider": optional_id(provider, "provider"),
+        "since": dialect.encode_ts(optional_datetime(since, "since")),
+        "until": dialect.encode_ts(optional_datetime(until, "until")),
+    })
+    by_provider = {
+        row["provider"]: ProviderUsage(
+            input_tokens=number(row["input_tokens"]), output_tokens=number(row["output_tokens"]),
+            total_tokens=number(row["total_tokens"]), run_count=int(row["run_count"]))
+        for row in rows
+    }
+    usages = by_provider.values()
+    return UsageSummary(
+        total_input_tokens=number(sum(u.input_tokens for u in usages)),
+        total_output_tokens=number(sum(u.output_tokens for u in usages)),
+        total_tokens=number(sum(u.total_tokens for u in usages)),
+        run_count=sum(u.run_count for u in usages),
+        by_provider=by_provider,
+    )

@@ -1,0 +1,89 @@
+"""QueryAPI over sessions: search with keyset pages, and per-session statistics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from asm.arguments import enum_list, optional_datetime, optional_id, require_id
+from asm.db.operation import Call, operation
+from asm.db.rows import from_row
+from asm.enums import SessionStatus
+from asm.errors import ValidationError
+from asm.query.paging import after, check_limit, check_order, number, page
+from asm.query.records import SessionPage, SessionStats
+from asm.records import Session
+from asm.store.sessions import session_not_found
+
+_ORDERS = {
+    "updated_at_desc": ("search_sessions_updated_desc", "updated_at"),
+    "created_at_desc": ("search_sessions_created_desc", "created_at"),
+    "created_at_asc": ("search_sessions_created_asc", "created_at"),
+}
+
+
+@operation()
+def search_sessions(
+    dialect, *, agent_id: str | None = None, status: Any = None, provider: str | None = None,
+    tags: list[str] | None = None, created_after: datetime | None = None,
+    created_before: datetime | None = None, include_deleted: bool = False,
+    order_by: str = "updated_at_desc", limit: int = 50, cursor: str | None = None,
+) -> SessionPage:
+    """Sessions matching every given filter; total_count ignores limit and cursor."""
+    query, column = check_order(order_by, _ORDERS)
+    limit = check_limit(limit)
+    statuses = enum_list(SessionStatus, status, "status")
+    filters = {
+        "agent_id": optional_id(agent_id, "agent_id"),
+        "statuses": None if statuses is None else dialect.encode_list([s.value for s in statuses]),
+        "provider": optional_id(provider, "provider"),
+        "tags": _tags(dialect, tags),
+        "created_after": dialect.encode_ts(optional_datetime(created_after, "created_after")),
+        "created_before": dialect.encode_ts(optional_datetime(created_before, "created_before")),
+        "include_deleted": 1 if _flag(include_deleted, "include_deleted") else 0,
+    }
+    after_at, after_id = after(cursor, f"sessions:{order_by}", (datetime, str))
+    rows = yield Call(query, {**filters, "after_at": dialect.encode_ts(after_at), "after_id": after_id,
+                              "limit": limit + 1})
+    total = yield Call("count_sessions", filters)
+    sessions, next_cursor, has_more = page(
+        rows, limit, f"sessions:{order_by}", lambda row: from_row(dialect, Session, "asm_sessions", row),
+        lambda row: (dialect.decode_ts(row[column]), row["id"]))
+    return SessionPage(sessions=sessions, cursor=next_cursor, has_more=has_more, total_count=int(total or 0))
+
+
+@operation()
+def get_session_stats(dialect, session_id: str) -> SessionStats:
+    """Counts, token totals, providers and event time range of one session."""
+    if (yield Call("get_session", {"id": require_id(session_id, "session_id")})) is None:
+        raise session_not_found(session_id)
+    events = yield Call("session_event_stats", {"session_id": session_id})
+    groups = yield Call("session_run_groups", {"session_id": session_id})
+    totals = {key: number(sum(number(g[key]) for g in groups))
+              for key in ("input_tokens", "output_tokens", "total_tokens")}
+    status_counts: dict[str, int] = {}
+    for g in groups:
+        status_counts[g["status"]] = status_counts.get(g["status"], 0) + int(g["run_count"])
+    return SessionStats(
+        event_count=int(events["event_count"]),
+        run_count=sum(status_counts.values()),
+        token_totals=totals,
+        providers_used=sorted({g["provider"] for g in groups if g["provider"] is not None}),
+        first_event_at=dialect.decode_ts(events["first_event_at"]),
+        last_event_at=dialect.decode_ts(events["last_event_at"]),
+        status_counts=status_counts,
+    )
+
+
+def _tags(dialect, tags: Any) -> str | None:
+    if tags is None:
+        return None
+    if not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) for t in tags):
+        raise ValidationError("tags must be a list of strings", details={"field": "tags"})
+    return dialect.encode_json(list(tags)) if tags else None
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(f"{name} must be True or False", details={"field": name})
+    return value
