@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import inspect
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -47,6 +48,8 @@ class AsyncStoreAsSync:
         attr = getattr(self._store, name)
         if isinstance(attr, OperationTable):
             return AsyncStoreAsSync(self._loop, attr, parent=self)
+        if inspect.isasyncgenfunction(attr):
+            return lambda *args, **kwargs: iter(self._submit(lambda: _collect(attr(*args, **kwargs))))
         if not asyncio.iscoroutinefunction(attr):
             return attr
         return lambda *args, **kwargs: self._submit(lambda: attr(*args, **kwargs))
@@ -94,6 +97,10 @@ class AsyncStoreAsSync:
         queue: asyncio.Queue = asyncio.Queue()
         self._tasks.add(asyncio.create_task(_serve(queue)))
         return queue
+
+
+async def _collect(items: Any) -> list[Any]:
+    return [item async for item in items]
 
 
 async def _serve(queue: asyncio.Queue) -> None:

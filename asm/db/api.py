@@ -3,13 +3,15 @@ class turns it into sync or async methods."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
+import time
 from collections.abc import Callable
 from typing import Any
 
 from asm.db import plan
-from asm.db.operation import spec_of
+from asm.db.operation import Pause, spec_of
 from asm.db.urls import DatabaseURL
 from asm.errors import AsmError
 
@@ -122,10 +124,13 @@ def _sync_procedure(proc: Callable[..., Any]) -> Callable[..., Any]:
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
         executor = self._executor
 
+        def perform(step: Any) -> Any:
+            if isinstance(step, Pause):
+                return time.sleep(step.seconds)
+            return executor.run(step.fn, executor.dialect, *step.args, **step.kwargs)
+
         def drive() -> Any:
-            return plan.drive(proc(executor.dialect, *args, **kwargs),
-                              lambda step: executor.run(step.fn, executor.dialect, *step.args, **step.kwargs),
-                              catch=AsmError)
+            return plan.drive(proc(executor.dialect, *args, **kwargs), perform, catch=AsmError)
 
         if not kwargs.get("dry_run"):
             return drive()
@@ -144,10 +149,13 @@ def _async_procedure(proc: Callable[..., Any]) -> Callable[..., Any]:
     async def method(self: Any, *args: Any, **kwargs: Any) -> Any:
         executor = self._executor
 
+        async def perform(step: Any) -> Any:
+            if isinstance(step, Pause):
+                return await asyncio.sleep(step.seconds)
+            return await executor.run(step.fn, executor.dialect, *step.args, **step.kwargs)
+
         async def drive() -> Any:
-            return await plan.adrive(proc(executor.dialect, *args, **kwargs),
-                                     lambda step: executor.run(step.fn, executor.dialect, *step.args, **step.kwargs),
-                                     catch=AsmError)
+            return await plan.adrive(proc(executor.dialect, *args, **kwargs), perform, catch=AsmError)
 
         if not kwargs.get("dry_run"):
             return await drive()

@@ -67,3 +67,10 @@ def procedure(fn: T) -> T:
     transaction that is rolled back."""
     fn.asm_procedure = True  # type: ignore[attr-defined]
     return fn
+
+
+@attrs.frozen(slots=True)
+class Pause:
+    """What a procedure yields to wait without holding a connection (a long poll's backoff)."""
+
+    seconds: float

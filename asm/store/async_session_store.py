@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
-import functools
 import asyncio
+import functools
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
+from asm.artifacts import AsyncArtifacts
+from asm.db.api import AsyncStore, async_method
 from asm.db.async_executor import AsyncExecutor
 from asm.db.migrations import migrate as apply_migrations
 from asm.db.migrations import migration_statements
-from asm.artifacts import AsyncArtifacts
 from asm.db.urls import parse_url
 from asm.maintenance.api import AsyncMaintenance
 from asm.query.api import AsyncQueryAPI
+from asm.records import Event
 from asm.store import schema
-from asm.db.api import AsyncStore, async_method
 from asm.store.methods import StoreOperations
+from asm.store.streaming import event_pages
 
 
 class AsyncSessionStore(AsyncStore, StoreOperations, wrap=async_method):
     """SessionStore with awaitable methods. Safe to share between tasks of one event loop."""
+
+    async def iter_events(self, session_id: str, *, batch_size: int = 500, **filters: Any) -> AsyncIterator[Event]:
+        """Every event matching the get_events filters, page by page, in bounded memory."""
+        pages = event_pages(session_id, batch_size, filters)
+        arguments = next(pages)
+        while True:
+            page = await self.get_events(**arguments)
+            for event in page:
+                yield event
+            try:
+                arguments = pages.send(page)
+            except StopIteration:
+                return
 
     @functools.cached_property
     def query(self) -> AsyncQueryAPI:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from asm.db.api import OperationTable
-from asm.store import events, runs, sessions
+from asm.store import events, runs, sessions, streaming
 
 
 class StoreOperations(OperationTable):
@@ -24,5 +24,5 @@ class StoreOperations(OperationTable):
     append_event_with_sequence = events.append_event_with_sequence
     append_events = events.append_events
     flush = events.flush
-    get_events = events.get_events
+    get_events = streaming.get_events
     get_latest_sequence = events.get_latest_sequence

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from typing import Any
 
+from asm.artifacts import Artifacts
+from asm.db.api import SyncStore, sync_method
 from asm.db.executor import SyncExecutor
 from asm.db.migrations import migrate as apply_migrations
 from asm.db.migrations import migration_statements
-from asm.artifacts import Artifacts
 from asm.db.urls import parse_url
 from asm.maintenance.api import Maintenance
 from asm.query.api import QueryAPI
+from asm.records import Event
 from asm.store import schema
-from asm.db.api import SyncStore, sync_method
 from asm.store.methods import StoreOperations
+from asm.store.streaming import event_pages
 
 
 class SessionStore(SyncStore, StoreOperations, wrap=sync_method):
@@ -22,6 +26,18 @@ class SessionStore(SyncStore, StoreOperations, wrap=sync_method):
 
     Its methods are the operations listed in StoreOperations (asm/store/methods.py).
     """
+
+    def iter_events(self, session_id: str, *, batch_size: int = 500, **filters: Any) -> Iterator[Event]:
+        """Every event matching the get_events filters, page by page, in bounded memory."""
+        pages = event_pages(session_id, batch_size, filters)
+        arguments = next(pages)
+        while True:
+            page = self.get_events(**arguments)
+            yield from page
+            try:
+                arguments = pages.send(page)
+            except StopIteration:
+                return
 
     @functools.cached_property
     def query(self) -> QueryAPI:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from asm.arguments import optional_count, optional_enum, optional_id, require_id, require_record
+from asm.arguments import (
+    optional_count,
+    optional_enum,
+    optional_id,
+    require_id,
+    require_record,
+)
 from asm.db.operation import Call, operation
 from asm.db.rows import from_row, to_params
 from asm.enums import SessionStatus

@@ -41,7 +41,9 @@ def test_every_public_method_has_a_twin_with_the_same_signature(sync, aio):
             assert isinstance(a, classmethod), name
             s, a = s.__func__, a.__func__
         assert parameters(s) == parameters(a), name
-        if name not in ("transaction", "dialect", "url"):
+        if name == "iter_events":
+            assert inspect.isasyncgenfunction(a) and inspect.isgeneratorfunction(s)
+        elif name not in ("transaction", "dialect", "url"):
             assert inspect.iscoroutinefunction(a) and not inspect.iscoroutinefunction(s), name
 
 
@@ -133,3 +135,17 @@ def test_an_in_memory_database_migrates_on_connect_async():
             return (await store.get_session("m")).agent_id
 
     assert run(scenario()) == "a"
+
+
+def test_cancelling_a_long_poll_frees_everything(raw):
+    async def scenario():
+        async with await asm.connect_async(raw.url, max_size=1) as store:
+            waiter = asyncio.create_task(store.get_events("s", wait_timeout_ms=30_000))
+            await asyncio.sleep(0.1)
+            waiter.cancel()
+            await asyncio.gather(waiter, return_exceptions=True)
+            assert waiter.cancelled()
+            await store.append_event(asm.Event.new(type="message_sent", session_id="s"))
+            return [e.sequence_number async for e in store.iter_events("s")]
+
+    assert run(scenario()) == [1]

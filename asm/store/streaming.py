@@ -1,0 +1,62 @@
+"""Reading the event log as it grows: get_events with a long poll, and iter_events pages.
+
+The long poll re-reads with a short backoff and waits between reads without holding a
+connection, so waiters never starve other calls of the pool and cancelling one frees nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from typing import Any
+
+from asm.arguments import optional_count
+from asm.db.operation import Pause, RunOperation, procedure
+from asm.errors import ValidationError
+from asm.records import Event
+from asm.store import events
+
+FIRST_PAUSE_S = 0.01
+LONGEST_PAUSE_S = 0.2
+
+
+@procedure
+def get_events(
+    dialect, session_id: str, *, run_id: str | None = None, type: Any = None, since=None,
+    after: int | None = None, before: int | None = None, limit: int | None = None,
+    wait_timeout_ms: int | None = None,
+) -> list[Event]:
+    """A session's events in sequence order; filters combine with AND, limit applies last.
+    With wait_timeout_ms, an empty result waits until a matching event is appended (by any
+    process) or the timeout passes, then returns what matches."""
+    wait = optional_count(wait_timeout_ms, "wait_timeout_ms")
+    filters = {"run_id": run_id, "type": type, "since": since, "after": after, "before": before, "limit": limit}
+    read = RunOperation(events.get_events, (session_id,), filters)
+    found = yield read
+    if found or not wait:
+        return found
+    deadline = time.monotonic() + wait / 1000
+    pause = FIRST_PAUSE_S
+    while (remaining := deadline - time.monotonic()) > 0:
+        yield Pause(min(pause, remaining))
+        pause = min(pause * 2, LONGEST_PAUSE_S)
+        found = yield read
+        if found:
+            return found
+    return found
+
+
+def event_pages(session_id: str, batch_size: int, filters: dict[str, Any]) -> Generator[dict[str, Any], list[Event], None]:
+    """The get_events arguments of each page of iter_events (keyset on sequence number): send
+    each page back to get the next page's arguments; it stops after the last page."""
+    if type(batch_size) is not int or batch_size < 1:
+        raise ValidationError(f"batch_size must be an int >= 1, not {batch_size!r}", details={"field": "batch_size"})
+    if "limit" in filters or "wait_timeout_ms" in filters:
+        raise ValidationError("iter_events takes no limit or wait_timeout_ms: it reads every matching event",
+                              details={"field": "limit"})
+    after = filters.pop("after", None)
+    while True:
+        page = yield {"session_id": session_id, "after": after, "limit": batch_size, **filters}
+        if len(page) < batch_size:
+            return
+        after = page[-1].sequence_number
