@@ -1,5 +1,6 @@
-"""The README's promises: its test command is what CI runs, and its example works."""
+"""The README's promises: its test command is what CI runs, and its demo and example work."""
 
+import os
 import re
 import subprocess
 import sys
@@ -14,7 +15,7 @@ def readme_commands():
 
 def test_ci_runs_the_readme_test_command():
     demo, tests = readme_commands()
-    assert "examples/quickstart.py" in demo
+    assert demo.endswith(".venv/bin/asm demo")
     assert tests.endswith("pytest")
     assert tests in (ROOT / ".ci" / "run").read_text().splitlines()
 
@@ -28,3 +29,18 @@ def test_the_quickstart_example_records_and_prints_a_session(raw, tmp_path):
     lines = result.stdout.splitlines()
     assert "tool_call_started" in result.stdout and "run completed: 876 tokens" in lines[-1]
     assert [line.split()[0] for line in lines[1:-1]] == [str(n) for n in range(1, 8)]
+
+
+def test_the_readme_demo_records_and_shows_a_session_in_asm_db(tmp_path):
+    # The README's first command ends with `asm demo`: the installed console script, on the
+    # default database (sqlite:///asm.db in the working directory), twice.
+    asm_script = Path(sys.executable).parent / "asm"
+    env = {k: v for k, v in os.environ.items() if k != "ASM_DATABASE_URL"}
+    for _ in range(2):
+        result = subprocess.run([str(asm_script), "demo"], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr
+        assert "sqlite:///asm.db" in result.stdout
+        assert "Timeline" in result.stdout and "tool_call_started" in result.stdout
+        assert "Usage" in result.stdout and "4869" in result.stdout
+    assert (tmp_path / "asm.db").is_file()

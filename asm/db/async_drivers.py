@@ -17,6 +17,7 @@ from asm.db.sync_drivers import (
     dict_row_factory,
     mysql_options,
     postgres_pool_options,
+    probe_timeout,
 )
 from asm.db.urls import DatabaseURL
 
@@ -25,6 +26,8 @@ class AsyncPostgresDriver:
     aiosql_adapter = "asm-apsycopg"
 
     async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
+        # As in the sync driver: fail at once, with the server's reason.
+        await (await psycopg.AsyncConnection.connect(url.conninfo(), connect_timeout=probe_timeout(timeout))).close()
         pool = psycopg_pool.AsyncConnectionPool(
             connection_class=psycopg.AsyncConnection, **postgres_pool_options(url, min_size, max_size, timeout)
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import psycopg
 import psycopg_pool
 import pymysql
 import pymysql.cursors
@@ -40,6 +41,9 @@ class PostgresDriver(SyncDriver):
     aiosql_adapter = "psycopg"
 
     def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
+        # A dead server fails here at once with its reason; the pool would retry until its timeout
+        # and then report none.
+        psycopg.connect(url.conninfo(), connect_timeout=probe_timeout(timeout)).close()
         pool = psycopg_pool.ConnectionPool(**postgres_pool_options(url, min_size, max_size, timeout))
         pool.open(wait=True, timeout=timeout)
         return pool
@@ -79,6 +83,11 @@ class MySQLDriver(SyncDriver):
             return conn
 
         return SimplePool(connect, max_size=max_size, timeout=timeout)
+
+
+def probe_timeout(timeout: float) -> int:
+    """libpq's connect_timeout: whole seconds, at least 1."""
+    return max(1, int(min(timeout, 30)))
 
 
 def postgres_pool_options(url: DatabaseURL, min_size: int, max_size: int, timeout: float) -> dict[str, Any]:

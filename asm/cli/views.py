@@ -1,0 +1,108 @@
+"""What the commands show people: sessions, runs, timelines, usage and reports as rich tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from asm.cli.output import cell, duration, one_day, table, timeline, titled, when
+from asm.maintenance import MaintenanceReport
+from asm.query.records import UsageSummary
+from asm.records import Artifact, Event, Run, Session
+
+
+def session_panel(session: Session) -> Table:
+    out = Table.grid(padding=(0, 2))
+    out.add_column(style="bold", no_wrap=True)
+    out.add_column()
+    rows = [
+        ("session", session.id), ("agent", session.agent_id), ("status", session.status),
+        ("parent", session.parent_session_id), ("tags", ", ".join(session.tags)),
+        ("created", when(session.created_at)), ("updated", when(session.updated_at)),
+        ("deleted", when(session.deleted_at)),
+        ("metadata", session.metadata or None), ("context", session.context or None),
+    ]
+    for name, value in rows:
+        if value not in (None, ""):
+            out.add_row(name, Text(cell(value)))
+    return out
+
+
+def sessions_table(sessions: Sequence[Session], title: str | None = None) -> Table:
+    return table(title, ("id", "agent", "status", "created (UTC)", "updated (UTC)"),
+                 ((s.id, s.agent_id, s.status, when(s.created_at, millis=False), when(s.updated_at, millis=False))
+                  for s in sessions),
+                 no_wrap=("id", "created (UTC)", "updated (UTC)"))
+
+
+def run_labels(runs: Sequence[Run]) -> dict[str, str]:
+    """Short names for a session's runs in a timeline: their row in the runs table."""
+    return {run.id: f"#{n}" for n, run in enumerate(runs, start=1)}
+
+
+def runs_table(runs: Sequence[Run], title: str | None = "Runs") -> Table:
+    labels = run_labels(runs)
+    day = one_day([r.started_at for r in runs])
+    errors = any(r.error for r in runs)
+    columns = ("", "run", "status", "provider", "turns", "tokens", "started (UTC)", "took")
+    columns += ("error",) if errors else ()
+    rows = []
+    for r in runs:
+        row = (labels[r.id], r.id, r.status, r.provider, r.turn_count, r.token_usage.get("total_tokens", ""),
+               when(r.started_at, date=day is None), duration(r.started_at, r.ended_at))
+        rows.append(row + ((_error_text(r.error),) if errors else ()))
+    if title is not None and day is not None:
+        title = f"{title} ({day})"
+    return table(title, columns, rows, numeric=("turns", "tokens", "took"), no_wrap=("run", "started (UTC)"))
+
+
+def _error_text(error: dict[str, Any] | None) -> str:
+    if not error:
+        return ""
+    return error["message"] if isinstance(error.get("message"), str) else cell(error)
+
+
+def usage_table(summary: UsageSummary, title: str | None = "Usage") -> Table:
+    rows: list[Sequence[Any]] = [
+        (provider, u.run_count, u.input_tokens, u.output_tokens, u.total_tokens)
+        for provider, u in sorted(summary.by_provider.items())
+    ]
+    out = table(None, ("provider", "runs", "input tokens", "output tokens", "total tokens"), rows,
+                numeric=("runs", "input tokens", "output tokens", "total tokens"))
+    out.show_footer = True
+    for column, total in zip(out.columns, ("total", summary.run_count, summary.total_input_tokens,
+                                            summary.total_output_tokens, summary.total_tokens), strict=True):
+        column.footer = Text(str(total))
+    return titled(title, out)
+
+
+def artifacts_table(artifacts: Sequence[Artifact], title: str | None = "Artifacts") -> Table:
+    return table(title, ("key", "type", "content type", "bytes", "storage"),
+                 ((a.key, a.type, a.content_type, a.size_bytes, a.storage_ref) for a in artifacts),
+                 numeric=("bytes",), no_wrap=("key",))
+
+
+def session_view(session: Session, runs: Sequence[Run], events: Sequence[Event]) -> Group:
+    return Group(session_panel(session), "", runs_table(runs), "", timeline(events, run_labels=run_labels(runs)))
+
+
+def report_table(report: MaintenanceReport) -> Table:
+    title = "Maintenance (dry run: nothing changed)" if report.dry_run else "Maintenance"
+    rows = [
+        ("sessions soft-deleted", report.sessions_soft_deleted),
+        ("sessions hard-deleted", report.sessions_hard_deleted),
+        ("events pruned", report.events_pruned),
+        ("artifact rows cleaned", report.artifacts_cleaned),
+        ("orphaned counters cleaned", report.orphaned_sequences_cleaned),
+        ("duration (ms)", report.duration_ms),
+    ]
+    return table(title, ("step", "rows"), rows, numeric=("rows",))
+
+
+def show(console: Console, *renderables: Any) -> None:
+    for renderable in renderables:
+        console.print(renderable)
