@@ -30,15 +30,21 @@ class Call:
 class OperationSpec:
     # Writes: SQLite takes the write lock up front; failures read as write failures.
     write: bool
-    # Runs in one transaction (joins the caller's `store.transaction()` if there is one).
-    atomic: bool
+    # Runs in one transaction (joins the caller's `store.transaction()` if there is one). A
+    # function of the dialect when that differs: one statement needs no BEGIN ... COMMIT.
+    atomic: bool | Callable[[Any], bool]
     # A unique-key race or deadlock rolls back and runs the whole operation again.
     retry: bool
 
+    def atomic_on(self, dialect: Any) -> bool:
+        return self.atomic(dialect) if callable(self.atomic) else self.atomic
 
-def operation(*, write: bool = False, atomic: bool = False, retry: bool = False) -> Callable[[T], T]:
-    """Mark a generator function as a store operation."""
-    spec = OperationSpec(write=write, atomic=atomic or retry, retry=retry)
+
+def operation(*, write: bool = False, atomic: bool | Callable[[Any], bool] | None = None,
+              retry: bool = False) -> Callable[[T], T]:
+    """Mark a generator function as a store operation. A retried operation is atomic unless
+    `atomic` says otherwise for a dialect."""
+    spec = OperationSpec(write=write, atomic=retry if atomic is None else atomic, retry=retry)
 
     def mark(fn: T) -> T:
         fn.asm_operation = spec  # type: ignore[attr-defined]

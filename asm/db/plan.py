@@ -54,7 +54,7 @@ def attempt(dialect: Dialect, spec: OperationSpec, steps: Any, first: Call, *, i
         # A retry must undo its own attempt, not the caller's earlier work.
         mark, release, undo = savepoint()
         return (yield from _guarded(steps, first, mark, release, (undo, release)))
-    if in_transaction or not spec.atomic:
+    if in_transaction or not spec.atomic_on(dialect):
         return (yield from _drive(steps, first))
     return (yield from _guarded(steps, first, begin(dialect, spec.write), COMMIT, (ROLLBACK,)))
 

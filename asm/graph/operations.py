@@ -47,7 +47,8 @@ def create_table(dialect) -> None:
         yield Statement(sql)
 
 
-@operation(write=True, retry=True)
+# One statement where RETURNING reports the version; MySQL reads it back in the same transaction.
+@operation(write=True, retry=True, atomic=lambda dialect: not dialect.has_returning)
 def save(dialect, session: GraphSession, expect_unchanged: bool = False) -> None:
     """Upsert `session`. With expect_unchanged=True, raise ConflictError if the stored row changed
     since this object was loaded (or, for a new object, if the id is taken)."""

@@ -32,13 +32,18 @@ from asm.store.sessions import save_session
 TABLE = "asm_events"
 
 
-@operation(write=True, retry=True)
+def _needs_transaction(dialect) -> bool:
+    # PostgreSQL appends one event in one statement, atomic by itself: no BEGIN ... COMMIT.
+    return not dialect.appends_in_one_statement
+
+
+@operation(write=True, retry=True, atomic=_needs_transaction)
 def append_event(dialect, event: Event) -> None:
     """Append `event` at its session's next sequence number (idempotent by event id)."""
     yield from _append_one(dialect, event)
 
 
-@operation(write=True, retry=True)
+@operation(write=True, retry=True, atomic=_needs_transaction)
 def append_event_with_sequence(dialect, event: Event) -> Event:
     """Append `event` and return it as stored, with its sequence number."""
     return (yield from _append_one(dialect, event))
