@@ -3,15 +3,13 @@ class turns it into sync or async methods."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
-import time
 from collections.abc import Callable
 from typing import Any
 
 from asm.db import plan
-from asm.db.operation import Pause, spec_of
+from asm.db.operation import Listen, Pause, spec_of
 from asm.db.urls import DatabaseURL
 from asm.errors import AsmError
 
@@ -124,13 +122,20 @@ def _sync_procedure(proc: Callable[..., Any]) -> Callable[..., Any]:
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
         executor = self._executor
 
-        def perform(step: Any) -> Any:
-            if isinstance(step, Pause):
-                return time.sleep(step.seconds)
-            return executor.run(step.fn, executor.dialect, *step.args, **step.kwargs)
-
         def drive() -> Any:
-            return plan.drive(proc(executor.dialect, *args, **kwargs), perform, catch=AsmError)
+            watch = executor.watch()
+
+            def perform(step: Any) -> Any:
+                if isinstance(step, Listen):
+                    return watch.listen(step.session_id)
+                if isinstance(step, Pause):
+                    return watch.pause(step.seconds)
+                return executor.run(step.fn, executor.dialect, *step.args, **step.kwargs)
+
+            try:
+                return plan.drive(proc(executor.dialect, *args, **kwargs), perform, catch=AsmError)
+            finally:
+                watch.close()
 
         if not kwargs.get("dry_run"):
             return drive()
@@ -149,13 +154,20 @@ def _async_procedure(proc: Callable[..., Any]) -> Callable[..., Any]:
     async def method(self: Any, *args: Any, **kwargs: Any) -> Any:
         executor = self._executor
 
-        async def perform(step: Any) -> Any:
-            if isinstance(step, Pause):
-                return await asyncio.sleep(step.seconds)
-            return await executor.run(step.fn, executor.dialect, *step.args, **step.kwargs)
-
         async def drive() -> Any:
-            return await plan.adrive(proc(executor.dialect, *args, **kwargs), perform, catch=AsmError)
+            watch = executor.watch()
+
+            async def perform(step: Any) -> Any:
+                if isinstance(step, Listen):
+                    return await watch.listen(step.session_id)
+                if isinstance(step, Pause):
+                    return await watch.pause(step.seconds)
+                return await executor.run(step.fn, executor.dialect, *step.args, **step.kwargs)
+
+            try:
+                return await plan.adrive(proc(executor.dialect, *args, **kwargs), perform, catch=AsmError)
+            finally:
+                watch.close()
 
         if not kwargs.get("dry_run"):
             return await drive()

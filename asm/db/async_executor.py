@@ -18,6 +18,8 @@ from aiosql.types import SQLOperationType
 
 from asm.db import driver_errors, plan
 from asm.db.async_drivers import ASYNC_DRIVERS
+from asm.db.sync_drivers import probe_timeout
+from asm.db.async_listener import AsyncListener, AsyncWatch
 from asm.db.executor_base import ExecutorBase
 from asm.db.operation import Call, spec_of
 from asm.db.translate import RetryableFailure
@@ -39,12 +41,20 @@ class AsyncExecutor(ExecutorBase):
         super().__init__(url, self._driver.aiosql_adapter)
         self._transaction: ContextVar[_Transaction | None] = ContextVar(f"asm_atransaction_{id(self)}", default=None)
         self._pool: Any = None
+        self._listener: AsyncListener | None = None
 
     async def open(self, **pool_options: Any) -> None:
         try:
             self._pool = await self._driver.open_pool(self.url, **pool_options)
         except Exception as exc:
             raise self._translate(exc, write=False, what="connecting") from exc
+        if self.dialect.notifies_appends:
+            # Opened by the first long poll.
+            self._listener = AsyncListener(self.url.conninfo(), probe_timeout(pool_options.get("timeout", 30.0)))
+
+    def watch(self) -> AsyncWatch:
+        """A long poll's way to wait for appends (see async_listener.py)."""
+        return AsyncWatch(self._listener)
 
     async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run the operation `fn(*args, **kwargs)`; retry-marked ones run again after a race."""
@@ -104,6 +114,8 @@ class AsyncExecutor(ExecutorBase):
 
     async def close(self) -> None:
         self.closed = True
+        if self._listener is not None:
+            await self._listener.close()
         if self._pool is not None:
             await self._pool.close()
 

@@ -3,7 +3,7 @@
 CONNECTION: the connection or server is gone (the connection is discarded; retryable).
 CONFLICT:   a unique key was taken meanwhile (an operation marked retry runs again).
 TRANSIENT:  deadlock, lock timeout, busy database (retry-marked operations run again).
-SCHEMA:     a table or column is missing (the database is not migrated).
+SCHEMA:     a table, column or function is missing (the database is not migrated).
 OTHER:      anything else the driver raised.
 None means "not a driver exception": a bug, left to propagate.
 """
@@ -45,7 +45,8 @@ def _classify_postgres(exc: BaseException) -> str:
     if isinstance(exc, (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure,
                         psycopg.errors.LockNotAvailable)):
         return TRANSIENT
-    if isinstance(exc, (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn)):
+    if isinstance(exc, (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn,
+                        psycopg.errors.UndefinedFunction)):
         return SCHEMA
     if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
         return CONNECTION

@@ -16,8 +16,9 @@ from aiosql.types import SQLOperationType
 
 from asm.db import driver_errors, plan
 from asm.db.executor_base import ExecutorBase
+from asm.db.listener import Listener, Watch
 from asm.db.operation import Call, spec_of
-from asm.db.sync_drivers import SYNC_DRIVERS
+from asm.db.sync_drivers import SYNC_DRIVERS, probe_timeout
 from asm.db.translate import RetryableFailure
 from asm.db.urls import DatabaseURL
 
@@ -35,6 +36,9 @@ class SyncExecutor(ExecutorBase):
             self._pool = self._driver.open_pool(url, **pool_options)
         except Exception as exc:
             raise self._translate(exc, write=False, what="connecting") from exc
+        # Opened by the first long poll; PostgreSQL only.
+        self._listener = (Listener(url.conninfo(), probe_timeout(pool_options.get("timeout", 30.0)))
+                          if self.dialect.notifies_appends else None)
 
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run the operation `fn(*args, **kwargs)`; retry-marked ones run again after a race."""
@@ -89,8 +93,14 @@ class SyncExecutor(ExecutorBase):
             for sql in statements:
                 self._statement(conn, plan.Statement(sql))
 
+    def watch(self) -> Watch:
+        """A long poll's way to wait for appends (see listener.py)."""
+        return Watch(self._listener)
+
     def close(self) -> None:
         self.closed = True
+        if self._listener is not None:
+            self._listener.close()
         self._pool.close()
 
     # -- performing a plan -------------------------------------------------------------------

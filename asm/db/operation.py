@@ -76,7 +76,17 @@ def procedure(fn: T) -> T:
 
 
 @attrs.frozen(slots=True)
+class Listen:
+    """What a long poll yields before its first read: from now on, an append to this session
+    ends its pauses early. Sends back whether the database notifies appends (PostgreSQL,
+    while its listening connection is up); without notifications, pauses just sleep."""
+
+    session_id: str
+
+
+@attrs.frozen(slots=True)
 class Pause:
-    """What a procedure yields to wait without holding a connection (a long poll's backoff)."""
+    """What a procedure yields to wait without holding a connection: up to `seconds`, or less
+    when a session it listens to gets events. Sends back whether notifications are still up."""
 
     seconds: float

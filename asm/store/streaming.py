@@ -1,7 +1,9 @@
 """Reading the event log as it grows: get_events with a long poll, and iter_events pages.
 
-The long poll re-reads with a short backoff and waits between reads without holding a
-connection, so waiters never starve other calls of the pool and cancelling one frees nothing.
+The long poll waits between reads without holding a connection, so waiters never starve
+other calls of the pool and cancelling one frees nothing. On PostgreSQL it sleeps until the
+session gets events (LISTEN/NOTIFY, see asm/db/notifications.py); elsewhere, or while the
+listening connection is down, it re-reads with a short backoff.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Generator
 from typing import Any
 
 from asm.arguments import optional_count
-from asm.db.operation import Pause, RunOperation, procedure
+from asm.db.operation import Listen, Pause, RunOperation, procedure
 from asm.errors import ValidationError
 from asm.records import Event
 from asm.store import events
@@ -32,17 +34,20 @@ def get_events(
     wait = optional_count(wait_timeout_ms, "wait_timeout_ms")
     filters = {"run_id": run_id, "type": type, "since": since, "after": after, "before": before, "limit": limit}
     read = RunOperation(events.get_events, (session_id,), filters)
-    found = yield read
-    if found or not wait:
-        return found
+    if not wait:
+        return (yield read)
     deadline = time.monotonic() + wait / 1000
+    # Before the first read: an append committed after it wakes us.
+    notified = yield Listen(session_id)
+    found = yield read
     pause = FIRST_PAUSE_S
-    while (remaining := deadline - time.monotonic()) > 0:
-        yield Pause(min(pause, remaining))
-        pause = min(pause * 2, LONGEST_PAUSE_S)
+    while not found and (remaining := deadline - time.monotonic()) > 0:
+        if notified:
+            notified = yield Pause(remaining)
+        else:
+            notified = yield Pause(min(pause, remaining))
+            pause = min(pause * 2, LONGEST_PAUSE_S)
         found = yield read
-        if found:
-            return found
     return found
 
 

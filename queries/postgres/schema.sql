@@ -1,5 +1,6 @@
 -- name: schema_probe()
--- Fails unless every asm table has its newest column; reads no rows.
+-- Fails unless every asm table has its newest column and the append notification trigger's
+-- function exists (migration 0004); reads no rows.
 SELECT 1
 FROM asm_sessions AS s, asm_runs AS r, asm_events AS e, asm_session_sequences AS q, asm_artifacts AS a
 WHERE s.deleted_at IS NULL
@@ -7,4 +8,5 @@ WHERE s.deleted_at IS NULL
   AND e.correlation_id IS NULL
   AND q.updated_at IS NULL
   AND a.key IS NULL
+  AND CAST('asm_notify_appended_events()' AS regprocedure) IS NOT NULL
   AND 1 = 0;

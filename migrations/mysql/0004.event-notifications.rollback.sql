@@ -1,0 +1,1 @@
+-- Nothing to undo: see 0004.event-notifications.sql.

@@ -1,0 +1,4 @@
+-- Undo the append notifications: long polls fall back to polling.
+
+DROP TRIGGER IF EXISTS asm_events_notify ON asm_events;
+DROP FUNCTION IF EXISTS asm_notify_appended_events();
