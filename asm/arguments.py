@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from asm.enums import parse_enum
 from asm.errors import ValidationError
+from asm.records import INT64_MAX, text_problem
 
 T = TypeVar("T")
 
@@ -25,6 +26,9 @@ def require_id(value: Any, name: str = "id") -> str:
         raise ValidationError(
             f"{name} must be a non-empty string of at most 255 characters", details={"field": name}
         )
+    # Text no dialect can hold (so no stored id has it) fails here, not in the driver.
+    if problem := text_problem(value):
+        raise ValidationError(f"{name} {problem}", details={"field": name})
     return value
 
 
@@ -33,11 +37,18 @@ def optional_id(value: Any, name: str) -> str | None:
 
 
 def optional_count(value: Any, name: str) -> int | None:
-    """None, or an int >= 0 (limits, offsets, sequence bounds)."""
+    """None, or an int >= 0 (limits, offsets, sequence bounds) that fits the 64-bit columns."""
     if value is None:
         return None
-    if type(value) is not int or value < 0:
-        raise ValidationError(f"{name} must be an int >= 0, not {value!r}", details={"field": name})
+    if type(value) is not int or not 0 <= value <= INT64_MAX:
+        raise ValidationError(f"{name} must be an int from 0 to 2**63 - 1, not {value!r}", details={"field": name})
+    return value
+
+
+def optional_positive_int(value: Any, name: str) -> int | None:
+    """None ("no limit"), or an int >= 1 (size limits)."""
+    if value is not None and (type(value) is not int or value < 1):
+        raise ValidationError(f"{name} must be an int >= 1 or None, not {value!r}", details={"field": name})
     return value
 
 

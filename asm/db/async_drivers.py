@@ -11,6 +11,7 @@ import psycopg_pool
 
 import asm.db.aiosql_adapters  # noqa: F401 - registers the asm-* adapters
 from asm.db.async_pool import AsyncSimplePool
+from asm.db.liveness import aiomysql_alive, postgres_suspect
 from asm.db.sync_drivers import (
     MYSQL_QUIET_NOTES,
     SQLITE_BUSY_TIMEOUT_S,
@@ -28,7 +29,7 @@ class AsyncPostgresDriver:
     async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
         # As in the sync driver: fail at once, with the server's reason.
         await (await psycopg.AsyncConnection.connect(url.conninfo(), connect_timeout=probe_timeout(timeout))).close()
-        pool = psycopg_pool.AsyncConnectionPool(
+        pool = AsyncPostgresPool(
             connection_class=psycopg.AsyncConnection, **postgres_pool_options(url, min_size, max_size, timeout)
         )
         try:
@@ -81,11 +82,28 @@ class AsyncMySQLDriver:
         async def close(conn: aiomysql.Connection) -> None:
             conn.close()
 
-        return AsyncSimplePool(connect, close, max_size=max_size, timeout=timeout)
+        return AsyncSimplePool(connect, close, max_size=max_size, timeout=timeout, alive=aiomysql_alive)
 
     async def execute(self, conn: Any, sql: str) -> None:
         async with conn.cursor() as cur:
             await cur.execute(sql)
+
+
+class AsyncPostgresPool(psycopg_pool.AsyncConnectionPool):
+    """sync_drivers.PostgresPool with `await`."""
+
+    async def getconn(self, timeout: float | None = None) -> Any:
+        for _ in range(self.max_size):
+            conn = await super().getconn(timeout)
+            if not postgres_suspect(conn):
+                return conn
+            try:
+                await conn.execute("")
+                return conn
+            except psycopg.Error:
+                await conn.close()
+                await self.putconn(conn)
+        return await super().getconn(timeout)
 
 
 ASYNC_DRIVERS: dict[str, Any] = {

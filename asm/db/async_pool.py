@@ -17,8 +17,9 @@ from asm.errors import StorageConnectionFailed
 
 class AsyncSimplePool:
     def __init__(self, connect: Callable[[], Awaitable[Any]], close: Callable[[Any], Awaitable[None]],
-                 *, max_size: int, timeout: float = 30.0):
+                 *, max_size: int, timeout: float = 30.0, alive: Callable[[Any], bool] | None = None):
         self._connect = connect
+        self._alive = alive  # see liveness.py: idle connections the server hung up on are dropped
         self._close = close
         self._max_size = max_size
         self._timeout = timeout
@@ -32,7 +33,9 @@ class AsyncSimplePool:
         await self._take_slot()
         conn = None
         try:
-            conn = self._idle.pop() if self._idle else await self._connect()
+            conn = await self._take_idle()
+            if conn is None:
+                conn = await self._connect()
             yield conn
         except StorageConnectionFailed:
             await self._discard(conn)
@@ -59,6 +62,15 @@ class AsyncSimplePool:
             async with self._changed:
                 self._in_use -= 1
                 self._changed.notify()
+
+    async def _take_idle(self) -> Any:
+        """An idle connection that still looks alive (closing those that do not), or None."""
+        while self._idle:
+            conn = self._idle.pop()
+            if self._alive is None or self._alive(conn):
+                return conn
+            await self._discard(conn)
+        return None
 
     async def close(self) -> None:
         self.closed = True

@@ -6,6 +6,7 @@ branch on driver details.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from datetime import datetime, timezone
@@ -15,6 +16,8 @@ from asm.convert import format_timestamp, parse_timestamp
 
 _UTC = timezone.utc
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+DEFAULT_MAX_EVENT_BYTES = 1_048_576
 
 
 class Dialect:
@@ -27,6 +30,17 @@ class Dialect:
     no_limit: Any = None
     # How a writing transaction starts.
     begin_write = "BEGIN"
+    # The database tells listeners of appends; elsewhere long polls re-read with a backoff.
+    notifies_appends = False
+    # The largest JSON text of an event's `data` or `metadata`, in UTF-8 bytes; None: no limit.
+    # A store setting rather than a dialect one, kept here because every operation receives the
+    # dialect: each store runs its operations with its own copy (`with_limits`).
+    max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES
+
+    def with_limits(self, *, max_event_bytes: int | None) -> Dialect:
+        dialect = copy.copy(self)
+        dialect.max_event_bytes = max_event_bytes
+        return dialect
 
     def encode_ts(self, value: datetime | None) -> Any:
         return value
@@ -54,6 +68,7 @@ class Dialect:
 
 # A JSON string, or a number in exponent form (which only floats have).
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?\d+(?:\.\d+)?[eE][-+]?\d+)')
+_MAYBE_EXPONENT = re.compile(r"\d[eE][-+\d]")
 
 
 def _positional(match: re.Match) -> str:
@@ -75,6 +90,7 @@ def _shortest_positional(number: str) -> str:
 
 
 class Postgres(Dialect):
+    notifies_appends = True
     name = "postgres"
     appends_in_one_statement = True
 
@@ -83,7 +99,10 @@ class Postgres(Dialect):
         # with a decimal point comes back as the same float.
         if value is None:
             return None
-        return _JSON_TOKEN.sub(_positional, _dumps(value))
+        text = _dumps(value)
+        # The rewrite calls back into Python for every string of the document; skip it when no
+        # number in exponent form can be there (one has a digit, then e, then a digit or sign).
+        return _JSON_TOKEN.sub(_positional, text) if _MAYBE_EXPONENT.search(text) else text
 
     def decode_ts(self, value):
         return None if value is None else value.astimezone(_UTC)
@@ -108,14 +127,30 @@ class SQLite(Dialect):
         return None if value is None else parse_timestamp(value)
 
 
+# Every escape of a JSON text, in order (so `\\u001f`, an escaped backslash, is not one).
+_JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-f]{4})|.)")
+
+
+def _upper_hex(match: re.Match) -> str:
+    return match.group(0) if match.group(1) is None else "\\u" + match.group(1).upper()
+
+
 class MySQL(Dialect):
     name = "mysql"
     has_returning = False
     no_limit = 2**64 - 1
 
+    def encode_list(self, values):
+        # Filters match with JSON_CONTAINS(:list, JSON_QUOTE(column)); MariaDB compares strings
+        # as escaped text and JSON_QUOTE writes a control character as \u001F, not \u001f.
+        return _JSON_ESCAPE.sub(_upper_hex, _dumps(values))
+
+    encode_ids = encode_list
+
     def encode_ts(self, value):
         # DATETIME(6) holds UTC wall time; a string keeps the microseconds on every driver.
-        return None if value is None else value.astimezone(_UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        # isoformat pads the year to 4 digits (strftime's %Y writes year 69 as "69": read as 2069).
+        return None if value is None else value.astimezone(_UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def decode_ts(self, value):
         if value is None:

@@ -17,8 +17,10 @@ from asm.errors import StorageConnectionFailed
 
 
 class SimplePool:
-    def __init__(self, connect: Callable[[], Any], *, max_size: int, timeout: float = 30.0):
+    def __init__(self, connect: Callable[[], Any], *, max_size: int, timeout: float = 30.0,
+                 alive: Callable[[Any], bool] | None = None):
         self._connect = connect
+        self._alive = alive  # see liveness.py: idle connections the server hung up on are dropped
         self._timeout = timeout
         self._slots = threading.BoundedSemaphore(max_size)
         self._idle: list[Any] = []
@@ -33,8 +35,7 @@ class SimplePool:
             raise StorageConnectionFailed(f"no free database connection after {self._timeout:g} s")
         conn = None
         try:
-            with self._lock:
-                conn = self._idle.pop() if self._idle else None
+            conn = self._take_idle()
             if conn is None:
                 conn = self._connect()
             yield conn
@@ -57,6 +58,15 @@ class SimplePool:
                 if not keep:
                     _close_quietly(conn)
             self._slots.release()
+
+    def _take_idle(self) -> Any:
+        """An idle connection that still looks alive (closing those that do not), or None."""
+        while True:
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None or self._alive is None or self._alive(conn):
+                return conn
+            _close_quietly(conn)
 
     def close(self) -> None:
         with self._lock:

@@ -15,6 +15,7 @@ import pymysql
 import pymysql.cursors
 from psycopg.rows import dict_row
 
+from asm.db.liveness import mysql_alive, postgres_suspect
 from asm.db.pool import SimplePool
 from asm.db.urls import DatabaseURL
 
@@ -44,7 +45,7 @@ class PostgresDriver(SyncDriver):
         # A dead server fails here at once with its reason; the pool would retry until its timeout
         # and then report none.
         psycopg.connect(url.conninfo(), connect_timeout=probe_timeout(timeout)).close()
-        pool = psycopg_pool.ConnectionPool(**postgres_pool_options(url, min_size, max_size, timeout))
+        pool = PostgresPool(**postgres_pool_options(url, min_size, max_size, timeout))
         pool.open(wait=True, timeout=timeout)
         return pool
 
@@ -82,7 +83,26 @@ class MySQLDriver(SyncDriver):
             execute(conn, MYSQL_QUIET_NOTES)
             return conn
 
-        return SimplePool(connect, max_size=max_size, timeout=timeout)
+        return SimplePool(connect, max_size=max_size, timeout=timeout, alive=mysql_alive)
+
+
+class PostgresPool(psycopg_pool.ConnectionPool):
+    """psycopg_pool's pool, handing out no connection the server hung up on while it was idle
+    (see liveness.py). psycopg_pool's own `check` would sleep a second or more after each
+    dead one; a closed connection given back is replaced by the pool at once."""
+
+    def getconn(self, timeout: float | None = None) -> Any:
+        for _ in range(self.max_size):
+            conn = super().getconn(timeout)
+            if not postgres_suspect(conn):
+                return conn
+            try:
+                conn.execute("")  # a notice, or the server's goodbye: one round trip decides
+                return conn
+            except psycopg.Error:
+                conn.close()
+                self.putconn(conn)
+        return super().getconn(timeout)
 
 
 def probe_timeout(timeout: float) -> int:

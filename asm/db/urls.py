@@ -19,8 +19,10 @@ _SCHEMES = {
     "mysql+pymysql": "mysql",
 }
 
-# user:password@ in a URL, and password=... in a query string or a libpq conninfo.
-_URL_PASSWORD = re.compile(r"(//[^/?#@\s:]*:)[^@/?#\s]*(@)")
+# user:password@ in a URL (up to the last @ before the path, as urlsplit reads it: a raw @ in
+# a password must not end the redaction early), and password=... in a query string or a libpq
+# conninfo.
+_URL_PASSWORD = re.compile(r"(//[^/?#@\s:]*:)[^/?#\s]*(@)")
 _KEY_PASSWORD = re.compile(r"((?:^|[\s?&;])password\s*=\s*)('[^']*'|[^\s&;]*)", re.IGNORECASE)
 
 
@@ -52,7 +54,14 @@ class DatabaseURL:
 
     def conninfo(self) -> str:
         """The URL as psycopg wants it."""
-        return "postgresql://" + self.raw.split("://", 1)[1]
+        rest = self.raw.split("://", 1)[1]
+        userinfo, at, _host = urlsplit(self.raw).netloc.rpartition("@")
+        if "@" in userinfo:
+            # libpq would end the password at its first raw @ and take the rest as the host
+            # (printing part of the password in its errors); urlsplit and PyMySQL take the last.
+            user, colon, password = userinfo.partition(":")
+            rest = quote(user, safe="%") + colon + quote(password, safe="%") + at + rest[len(userinfo) + 1:]
+        return "postgresql://" + rest
 
     def yoyo_url(self) -> str:
         """The URL as yoyo wants it (psycopg 3 needs its own scheme there)."""
@@ -93,11 +102,11 @@ def parse_url(url: str) -> DatabaseURL:
         if not database:
             raise ValidationError("sqlite URL needs a path: sqlite:///asm.db", details={"field": "url"})
         return DatabaseURL(dialect=dialect, raw=url, database=database)
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)
         port = parts.port
-    except ValueError:
-        raise ValidationError(f"bad port in database URL {redact(url)}", details={"field": "url"}) from None
+    except ValueError:  # a bad port, or a bad [IPv6] host
+        raise ValidationError(f"bad host or port in database URL {redact(url)}", details={"field": "url"}) from None
     return DatabaseURL(
         dialect=dialect,
         raw=url,

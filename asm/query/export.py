@@ -19,7 +19,7 @@ from asm.db.rows import from_row, to_params
 from asm.errors import ConflictError, ValidationError
 from asm.ids import utc_now
 from asm.records import Artifact, Event, Run, Session
-from asm.store.events import get_events
+from asm.store.events import check_event_size, get_events
 from asm.store.runs import list_runs
 from asm.store.sessions import get_session
 
@@ -180,7 +180,9 @@ def import_session(dialect, export: SessionExport) -> None:
     # Every record encoded (payload rules included) before anything is written.
     session = to_params(dialect, export.session)
     runs = [to_params(dialect, run) for run in export.runs]
-    events = [to_params(dialect, event) for event in export.events]
+    # Imported events obey the store's max_event_bytes like appended ones: no stored event exceeds it.
+    events = [check_event_size(dialect, to_params(dialect, event), f"events[{i}].")
+              for i, event in enumerate(export.events)]
     artifacts = [to_params(dialect, artifact) for artifact in export.artifacts]
 
     if events:

@@ -12,7 +12,7 @@ from asm.enums import SessionStatus
 from asm.errors import ValidationError
 from asm.query.paging import after, check_limit, check_order, number, page
 from asm.query.records import SessionPage, SessionStats
-from asm.records import Session
+from asm.records import Session, text_problem
 from asm.store.sessions import session_not_found
 
 _ORDERS = {
@@ -78,8 +78,9 @@ def get_session_stats(dialect, session_id: str) -> SessionStats:
 def _tags(dialect, tags: Any) -> str | None:
     if tags is None:
         return None
-    if not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) for t in tags):
-        raise ValidationError("tags must be a list of strings", details={"field": "tags"})
+    if not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) and not text_problem(t) for t in tags):
+        raise ValidationError("tags must be a list of strings (without U+0000 or lone surrogates)",
+                              details={"field": "tags"})
     return dialect.encode_json(list(tags)) if tags else None
 
 

@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from asm.arguments import optional_positive_int
 from asm.artifacts import AsyncArtifacts
 from asm.db.api import AsyncStore, async_method
 from asm.db.async_executor import AsyncExecutor
+from asm.db.dialects import DEFAULT_MAX_EVENT_BYTES
 from asm.db.migrations import migrate as apply_migrations
 from asm.db.migrations import migration_statements
 from asm.db.urls import parse_url
@@ -59,13 +61,15 @@ class AsyncSessionStore(AsyncStore, StoreOperations, wrap=async_method):
 
 
 async def connect_async(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
-                        timeout: float = 30.0) -> AsyncSessionStore:
+                        timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES) -> AsyncSessionStore:
     """The async twin of `asm.connect`: `store = await asm.connect_async(url)`."""
+    max_event_bytes = optional_positive_int(max_event_bytes, "max_event_bytes")
     url = parse_url(url)
     if migrate and not url.is_memory:
         # yoyo is synchronous; keep the event loop free while it works.
         await asyncio.to_thread(apply_migrations, url)
     executor = AsyncExecutor(url)
+    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes)
     try:
         await executor.open(min_size=min_size, max_size=max_size, timeout=timeout)
         if migrate and url.is_memory:

@@ -108,7 +108,7 @@ def get_latest_sequence(dialect, session_id: str) -> int:
 
 
 def _append_one(dialect, event: Event):
-    params = to_params(dialect, require_record(event, Event, "event"))
+    params = check_event_size(dialect, to_params(dialect, require_record(event, Event, "event")), "")
     if dialect.appends_in_one_statement:
         row = yield Call("append_event", {**params, "now": dialect.encode_ts(utc_now())})
         return from_row(dialect, Event, TABLE, row)
@@ -122,7 +122,23 @@ def _event_params(dialect, events: Any) -> list[dict[str, Any]]:
         raise ValidationError(
             f"events must be a list of asm.Event, not {type(events).__name__}", details={"field": "events"}
         )
-    return [to_params(dialect, require_record(e, Event, f"events[{i}]")) for i, e in enumerate(events)]
+    return [check_event_size(dialect, to_params(dialect, require_record(e, Event, f"events[{i}]")), f"events[{i}].")
+            for i, e in enumerate(events)]
+
+
+def check_event_size(dialect, params: dict[str, Any], where: str) -> dict[str, Any]:
+    """An event's encoded params, unless its `data` or `metadata` JSON text is longer than the
+    store's limit (`dialect.max_event_bytes`, set by `asm.connect(max_event_bytes=...)`)."""
+    limit = dialect.max_event_bytes
+    for field in ("data", "metadata"):
+        text = params[field]
+        # A character takes 1 to 4 bytes in UTF-8: most texts need no encoding to be measured.
+        if limit is not None and len(text) * 4 > limit and (size := len(text.encode())) > limit:
+            raise ValidationError(
+                f"{where}{field} is {size} bytes of JSON, more than the limit of {limit} (max_event_bytes)",
+                details={"field": f"{where}{field}", "size_bytes": size, "max_event_bytes": limit},
+            )
+    return params
 
 
 def _append_many(dialect, params: list[dict[str, Any]], one: bool = False):

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
+from asm.arguments import optional_positive_int
 from asm.artifacts import Artifacts
 from asm.db.api import SyncStore, sync_method
+from asm.db.dialects import DEFAULT_MAX_EVENT_BYTES
 from asm.db.executor import SyncExecutor
 from asm.db.migrations import migrate as apply_migrations
 from asm.db.migrations import migration_statements
@@ -60,16 +62,18 @@ class SessionStore(SyncStore, StoreOperations, wrap=sync_method):
 
 
 def connect(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
-            timeout: float = 30.0) -> SessionStore:
+            timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES) -> SessionStore:
     """A SessionStore on `url` (sqlite:///path, postgresql://..., mysql://...).
 
     With migrate=True, pending migrations are applied first; without it, a database whose
     schema is missing or older than this package raises SchemaError.
     """
+    max_event_bytes = optional_positive_int(max_event_bytes, "max_event_bytes")
     url = parse_url(url)
     if migrate and not url.is_memory:
         apply_migrations(url)
     executor = SyncExecutor(url, min_size=min_size, max_size=max_size, timeout=timeout)
+    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes)
     try:
         if migrate and url.is_memory:
             executor.execute_statements(migration_statements(url.dialect))
