@@ -1,0 +1,1 @@
+"""Benchmarks of asm against the bare driver on the same database (issue 9): `python -m bench`."""
