@@ -6,6 +6,7 @@ transaction is an explicit BEGIN ... COMMIT that asm issues itself (see plan.py)
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -13,7 +14,9 @@ import psycopg
 import psycopg_pool
 import pymysql
 import pymysql.cursors
+from psycopg.adapt import AdaptersMap
 from psycopg.rows import dict_row
+from psycopg.types.json import set_json_loads
 
 from asm.db.liveness import mysql_alive, postgres_suspect
 from asm.db.pool import SimplePool
@@ -110,6 +113,19 @@ def probe_timeout(timeout: float) -> int:
     return max(1, int(min(timeout, 30)))
 
 
+_decode_json = json.JSONDecoder().decode
+
+
+def _load_json(data: bytes) -> Any:
+    # json.loads would first guess the encoding of the bytes; PostgreSQL sends UTF-8.
+    return _decode_json(data.decode())
+
+
+# psycopg's adapters, but for how json and jsonb are parsed: for asm's connections only.
+POSTGRES_ADAPTERS = AdaptersMap(psycopg.adapters)
+set_json_loads(_load_json, POSTGRES_ADAPTERS)
+
+
 def postgres_pool_options(url: DatabaseURL, min_size: int, max_size: int, timeout: float) -> dict[str, Any]:
     """psycopg_pool options (the async pool takes the same ones)."""
     return {
@@ -118,7 +134,8 @@ def postgres_pool_options(url: DatabaseURL, min_size: int, max_size: int, timeou
         "max_size": max_size,
         "timeout": timeout,
         # Autocommit: one statement is one round trip; asm sends BEGIN itself when it needs one.
-        "kwargs": {"autocommit": True, "row_factory": dict_row, "options": "-c TimeZone=UTC"},
+        "kwargs": {"autocommit": True, "row_factory": dict_row, "options": "-c TimeZone=UTC",
+                   "context": POSTGRES_ADAPTERS},
         "open": False,
         "name": "asm",
     }

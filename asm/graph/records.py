@@ -29,6 +29,8 @@ import re
 import reprlib
 import uuid
 from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import attrs
@@ -92,16 +94,12 @@ def format_message_time(value: datetime) -> str:
 
     ValueError for a naive datetime.
     """
-    value = as_utc(value)
+    if value.tzinfo is not timezone.utc:
+        value = as_utc(value)
     micro = value.microsecond
-    if micro == 0:
-        fraction = ""
-    elif micro % 1000 == 0:
-        fraction = f".{micro // 1000:03d}"
-    else:
-        fraction = f".{micro:06d}"
-    # isoformat, not strftime: it always writes a four-digit year.
-    return value.replace(microsecond=0, tzinfo=None).isoformat(timespec="seconds") + fraction + "Z"
+    digits = "seconds" if micro == 0 else "milliseconds" if micro % 1000 == 0 else "microseconds"
+    # isoformat, not strftime: it always writes a four-digit year. It ends in +00:00 here.
+    return value.isoformat(timespec=digits)[:-6] + "Z"
 
 
 _RFC3339 = re.compile(
@@ -383,17 +381,21 @@ def _document_error(where: str, problem: str) -> ValidationError:
     return ValidationError(f"{where} {problem}", details={"field": "context", "path": where})
 
 
-def _message_document(message: Any, where: str) -> dict[str, Any]:
+def _message_document(message: Any, where: str | Callable[[], str]) -> dict[str, Any]:
     if not isinstance(message, ChatMessage):
-        raise _document_error(where, f"must be a ChatMessage, got {type(message).__name__}")
+        raise _document_error(_where(where), f"must be a ChatMessage, got {type(message).__name__}")
     problem = text_problem(message.content)
     if problem is not None:
-        raise _document_error(f"{where}.content", problem)
+        raise _document_error(f"{_where(where)}.content", problem)
     return {
         "role": message.role.value,
         "content": message.content,
         "timestamp": format_message_time(message.timestamp),
     }
+
+
+def _where(where: str | Callable[[], str]) -> str:
+    return where if isinstance(where, str) else where()
 
 
 def message_to_document(message: ChatMessage) -> dict[str, Any]:
@@ -418,7 +420,8 @@ def context_to_document(context: Context) -> dict[str, Any]:
         "data": _normalize_data(_to_data(context.data)),
         "chat_history": {
             "messages": [
-                _message_document(message, f"{where}[{index}]")
+                # The path is written only for an error: most histories have none.
+                _message_document(message, partial("{}[{}]".format, where, index))
                 for index, message in enumerate(history.messages)
             ],
             "max_messages": history.max_messages,
@@ -437,7 +440,35 @@ def _member(
     return value
 
 
+# A message timestamp as format_message_time writes it: datetime.fromisoformat reads it.
+_WRITTEN_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3}|\.\d{6})?Z", re.ASCII)
+_ROLES = {role.value: role for role in MessageRole}
+
+
+def _written_message(raw: dict[str, Any]) -> ChatMessage | None:
+    """The message, when `raw` is exactly as asm writes one (a loaded history is mostly
+    that); None sends it through the checks that word what is wrong."""
+    role, content, text = raw.get("role"), raw.get("content"), raw.get("timestamp")
+    if type(role) is not str or type(content) is not str or type(text) is not str:
+        return None
+    role = _ROLES.get(role)
+    if role is None or _WRITTEN_TIME.fullmatch(text) is None:
+        return None
+    try:
+        timestamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    # Every field is checked already: skip ChatMessage's converters.
+    message = object.__new__(ChatMessage)
+    object.__setattr__(message, "role", role)
+    object.__setattr__(message, "content", content)
+    object.__setattr__(message, "timestamp", timestamp)
+    return message
+
+
 def _message_from_document(raw: Any, where: str) -> ChatMessage:
+    if type(raw) is dict and (message := _written_message(raw)) is not None:
+        return message
     if not isinstance(raw, dict):
         raise _Malformed(where, f"must be an object, got {reprlib.repr(raw)}")
     role = _member(raw, "role", where, (str,), "one of 'User', 'Assistant', 'System'")

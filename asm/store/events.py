@@ -149,7 +149,11 @@ def _append_many(dialect, params: list[dict[str, Any]], one: bool = False):
     first: dict[str, dict[str, Any]] = {}
     for p in params:
         first.setdefault(p["id"], p)
-    rows = yield Call("get_events_by_ids", {"ids": dialect.encode_ids(list(first))})
+    if len(first) == 1:
+        # A key lookup: cheaper than expanding a list of one (JSON_TABLE, json_each).
+        rows = yield Call("get_event_by_id", {"id": next(iter(first))})
+    else:
+        rows = yield Call("get_events_by_ids", {"ids": dialect.encode_ids(list(first))})
     appended = {row["id"]: from_row(dialect, Event, TABLE, row) for row in rows}
 
     blocks: dict[str, list[dict[str, Any]]] = {}

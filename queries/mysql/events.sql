@@ -9,6 +9,13 @@ SELECT :id, :type, :timestamp, :session_id, :run_id, q.last_sequence, :data, :me
 FROM asm_session_sequences AS q
 WHERE q.session_id = :session_id;
 
+-- name: get_event_by_id(id)
+-- The stored event with this id, if any (a single append's idempotency check).
+SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
+       schema_version, provider, correlation_id
+FROM asm_events
+WHERE id = :id;
+
 -- name: get_events_by_ids(ids)
 -- The stored events among a list of ids (a JSON array, expanded to rows for a key lookup each).
 SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,

@@ -83,6 +83,21 @@ def test_stored_json_that_no_longer_parses_is_a_read_failure(store, raw):
     assert info.value.details["column"] == "data"
 
 
+def test_stored_json_of_the_wrong_shape_is_a_read_failure(store, raw):
+    # Rows are read without re-running the text and range checks (the column types hold
+    # those), but a payload written by another writer is still checked for its shape.
+    store.append_event(asm.Event.new(id="evt_list", type="message_sent", session_id="s1"))
+    store.save_session(asm.Session.new(id="ses_tags", agent_id="a"))
+    raw.execute("UPDATE asm_events SET data = '[1, 2]' WHERE id = 'evt_list'")
+    raw.execute("UPDATE asm_sessions SET tags = '[\"ok\", 7]' WHERE id = 'ses_tags'")
+    with pytest.raises(asm.StorageReadFailed) as info:
+        store.get_events("s1")
+    assert info.value.details == {"table": "asm_events", "id": "evt_list", "column": "data"}
+    with pytest.raises(asm.StorageReadFailed) as info:
+        store.get_session("ses_tags")
+    assert info.value.details == {"table": "asm_sessions", "id": "ses_tags", "column": "tags"}
+
+
 def test_every_error_class_has_its_stable_code():
     codes = {
         asm.ValidationError: "validation_error", asm.InvalidStatus: "invalid_status",
