@@ -111,7 +111,13 @@ def _append_one(dialect, event: Event):
     params = check_event_size(dialect, to_params(dialect, require_record(event, Event, "event")), "")
     if dialect.appends_in_one_statement:
         row = yield Call("append_event", {**params, "now": dialect.encode_ts(utc_now())})
-        return from_row(dialect, Event, TABLE, row)
+        if not row["already_stored"]:
+            return from_row(dialect, Event, TABLE, {**params, "sequence_number": row["sequence_number"]})
+        rows = yield Call("get_event_by_id", {"id": params["id"]})
+        if rows:
+            return from_row(dialect, Event, TABLE, rows[0])
+        # Deleted by retention meanwhile: the id is free again, so this appends it.
+        return (yield from _append_one(dialect, event))
     (stored,) = yield from _append_many(dialect, [params], one=True)
     return stored
 

@@ -1,10 +1,11 @@
 -- name: append_event(id, type, timestamp, session_id, run_id, data, metadata, schema_version, provider, correlation_id, now)^
 -- Append one event in one statement: bump the session's counter and insert at the new number,
--- unless the id is stored already. Returns the stored event either way. A concurrent append of
--- the same id fails on the primary key and rolls the bump back; the caller retries.
+-- unless the id is stored already. Returns the event's number and whether it was stored
+-- already (the caller then reads it: only the number travels back on the common path). A
+-- concurrent append of the same id fails on the primary key and rolls the bump back; the
+-- caller retries.
 WITH stored AS (
-    SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
-           schema_version, provider, correlation_id
+    SELECT sequence_number
     FROM asm_events
     WHERE id = :id
 ), advanced AS (
@@ -24,12 +25,11 @@ WITH stored AS (
            CAST(:data AS jsonb), CAST(:metadata AS jsonb), CAST(:schema_version AS integer),
            CAST(:provider AS varchar), CAST(:correlation_id AS varchar)
     FROM advanced
-    RETURNING id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
-              schema_version, provider, correlation_id
+    RETURNING sequence_number
 )
-SELECT * FROM inserted
+SELECT sequence_number, FALSE AS already_stored FROM inserted
 UNION ALL
-SELECT * FROM stored;
+SELECT sequence_number, TRUE FROM stored;
 
 -- name: get_event_by_id(id)
 -- The stored event with this id, if any (a single append's idempotency check).
