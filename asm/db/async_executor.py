@@ -18,10 +18,10 @@ from aiosql.types import SQLOperationType
 
 from asm.db import driver_errors, plan
 from asm.db.async_drivers import ASYNC_DRIVERS
-from asm.db.sync_drivers import probe_timeout
 from asm.db.async_listener import AsyncListener, AsyncWatch
 from asm.db.executor_base import ExecutorBase
 from asm.db.operation import Call, spec_of
+from asm.db.sync_drivers import probe_timeout
 from asm.db.translate import RetryableFailure
 from asm.db.urls import DatabaseURL
 

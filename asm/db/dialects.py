@@ -90,9 +90,9 @@ def _shortest_positional(number: str) -> str:
 
 
 class Postgres(Dialect):
-    notifies_appends = True
     name = "postgres"
     appends_in_one_statement = True
+    notifies_appends = True
 
     def encode_json(self, value):
         # jsonb keeps numbers as numeric and prints 1e+300 as an integer; a positional float

@@ -60,9 +60,20 @@ def test_a_restarted_server_fails_the_calls_in_flight_and_the_store_carries_on(s
     assert time.monotonic() - started < TIMEOUT + 5, "a call while the server is down fails within the timeout"
 
     server.start()
+    # psycopg_pool reconnects in the background with a backoff (1 s, 2 s, 4 s ...): a call
+    # may time out until its next attempt; none reaches the server meanwhile.
+    wait_until(lambda: appended(store, "r"), "the same store working again", timeout=40)
     for _ in range(POOL + 2):
         store.append_event(Event.new(type="message_sent", session_id="r"))
-    assert [e.sequence_number for e in store.get_events("r")] == list(range(1, POOL + 4))
+    assert [e.sequence_number for e in store.get_events("r")] == list(range(1, POOL + 5))
+
+
+def appended(store, session_id):
+    try:
+        store.append_event(Event.new(type="message_sent", session_id=session_id))
+    except asm.StorageConnectionFailed:
+        return False
+    return True
 
 
 def test_idle_connections_of_a_restarted_server_fail_no_call(server, connect):
