@@ -18,7 +18,8 @@ import pymysql
 
 CONNECTION, CONFLICT, TRANSIENT, SCHEMA, OTHER = "connection", "conflict", "transient", "schema", "other"
 
-_MYSQL_CONNECTION = {1040, 1045, 1049, 1053, 1152, 1158, 1159, 1160, 1161, 1927, 2002, 2003, 2005, 2006, 2013, 2055}
+# 1044, 1045, 1698: access denied (to the database, for the user, without a password).
+_MYSQL_CONNECTION = {1040, 1044, 1045, 1049, 1053, 1152, 1158, 1159, 1160, 1161, 1698, 1927, 2002, 2003, 2005, 2006, 2013, 2055}
 _MYSQL_TRANSIENT = {1205, 1213}
 _MYSQL_SCHEMA = {1054, 1146}
 

@@ -45,6 +45,18 @@ def test_a_wrong_mysql_password_is_a_connection_error_without_the_password(raw, 
     assert SECRET not in str(info.value) and SECRET not in repr(info.value.details)
 
 
+def test_a_mysql_user_without_access_to_the_database_is_a_connection_error(raw, connect):
+    if raw.dialect != "mysql":
+        pytest.skip("MySQL grants access per database")
+    raw.execute("CREATE USER IF NOT EXISTS 'asm_no_access'@'%'")
+    try:
+        with pytest.raises(asm.StorageConnectionFailed) as info:
+            connect(raw.url.replace("mysql://root@", "mysql://asm_no_access@"))
+        assert "Access denied" in str(info.value)
+    finally:
+        raw.execute("DROP USER IF EXISTS 'asm_no_access'@'%'")
+
+
 def test_a_database_without_the_schema_raises_schema_error(fresh_url, connect):
     with pytest.raises(asm.SchemaError) as info:
         connect(fresh_url)
