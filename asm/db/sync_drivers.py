@@ -152,7 +152,8 @@ def mysql_options(url: DatabaseURL, timeout: float) -> dict[str, Any]:
         "host": url.host or "localhost",
         "port": url.port or 3306,
         "user": url.user or "root",
-        "password": url.password or "",
+        # In the query string, as yoyo (and so `asm migrate`) also reads it.
+        "password": url.password or url.query.get("password", ""),
         "database": url.database,
         "charset": "utf8mb4",
         "autocommit": True,

@@ -57,6 +57,23 @@ def test_a_mysql_user_without_access_to_the_database_is_a_connection_error(raw, 
         raw.execute("DROP USER IF EXISTS 'asm_no_access'@'%'")
 
 
+def test_a_mysql_password_in_the_query_string_is_used_as_migrations_use_it(raw, connect):
+    if raw.dialect != "mysql":
+        pytest.skip("PostgreSQL here trusts every password; SQLite has none")
+    database = raw.url.rsplit("/", 1)[1]
+    raw.execute("CREATE USER IF NOT EXISTS 'asm_with_password'@'%' IDENTIFIED BY 'pw-in-query'")
+    raw.execute(f"GRANT ALL ON {database}.* TO 'asm_with_password'@'%'")
+    try:
+        url = raw.url.replace("mysql://root@", "mysql://asm_with_password@")
+        assert asm.migration_status(url + "?password=pw-in-query")
+        store = connect(url + "?password=pw-in-query")
+        assert store.get_latest_sequence("s") == 0
+        with pytest.raises(asm.StorageConnectionFailed):
+            connect(url)
+    finally:
+        raw.execute("DROP USER IF EXISTS 'asm_with_password'@'%'")
+
+
 def test_a_database_without_the_schema_raises_schema_error(fresh_url, connect):
     with pytest.raises(asm.SchemaError) as info:
         connect(fresh_url)
