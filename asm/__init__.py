@@ -1,7 +1,7 @@
 """asm: SQL-first persistence for AI-agent sessions on PostgreSQL, SQLite and MySQL/MariaDB."""
 
 from asm.artifacts import ArtifactStats
-from asm.db.migrations import MigrationStatus, migrate, migration_status, rollback
+from asm.db.migrations import MigrationStatus, break_migration_lock, migrate, migration_status, rollback
 from asm.enums import EventType, RunStatus, SessionStatus
 from asm.errors import (
     AlreadyExists,
@@ -17,6 +17,7 @@ from asm.errors import (
     StorageConnectionFailed,
     StorageError,
     StorageReadFailed,
+    StorageTimeout,
     StorageWriteFailed,
     ValidationError,
 )
@@ -33,6 +34,6 @@ __all__ = [
     "ExecutionResult", "InvalidCursor", "InvalidEventType", "InvalidStatus", "MaintenanceReport", "MigrationStatus",
     "NotFound", "RetentionPolicy", "Run", "RunNotFound", "RunStatus", "SchemaError", "Session", "SessionExport", "SessionNotFound",
     "SessionStatus", "SessionStore", "StorageConnectionFailed", "StorageError",
-    "StorageReadFailed", "StorageWriteFailed", "ValidationError", "connect", "connect_async", "migrate",
-    "migration_status", "rollback",
+    "StorageReadFailed", "StorageTimeout", "StorageWriteFailed", "ValidationError", "connect", "connect_async", "migrate",
+    "migration_status", "rollback", "break_migration_lock",
 ]

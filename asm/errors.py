@@ -21,6 +21,7 @@ __all__ = [
     "StorageConnectionFailed",
     "StorageWriteFailed",
     "StorageReadFailed",
+    "StorageTimeout",
 ]
 
 
@@ -108,3 +109,11 @@ class StorageWriteFailed(StorageError):
 
 class StorageReadFailed(StorageError):
     code = "storage_read_failed"
+
+
+class StorageTimeout(StorageError):
+    """The server is reachable but ended the work for taking too long (a statement timeout, or
+    a transaction left idle too long); what it was doing was rolled back, so trying again is safe."""
+
+    code = "storage_timeout"
+    retryable = True

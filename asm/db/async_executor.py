@@ -1,7 +1,7 @@
 """Runs operations on pooled async connections: executor.py with `await`.
 
 Tasks started inside `store.transaction()` inherit it (contextvars are copied into new
-tasks); a lock per transaction keeps their statements from interleaving on its connection.
+tasks) until its block exits (see executor_base.OpenTransaction).
 """
 
 from __future__ import annotations
@@ -13,33 +13,26 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
-import attrs
 from aiosql.types import SQLOperationType
 
 from asm.db import driver_errors, plan
 from asm.db.async_drivers import ASYNC_DRIVERS
 from asm.db.async_listener import AsyncListener, AsyncWatch
-from asm.db.executor_base import ExecutorBase
+from asm.db.executor_base import ExecutorBase, OpenTransaction, orphaned_savepoint
 from asm.db.operation import Call, spec_of
 from asm.db.sync_drivers import probe_timeout
-from asm.db.translate import RetryableFailure
 from asm.db.urls import DatabaseURL
+from asm.errors import AsmError
 
 _SELECT = SQLOperationType.SELECT
 _MANY = SQLOperationType.INSERT_UPDATE_DELETE_MANY
-
-
-@attrs.frozen
-class _Transaction:
-    conn: Any
-    lock: asyncio.Lock = attrs.field(factory=asyncio.Lock)
 
 
 class AsyncExecutor(ExecutorBase):
     def __init__(self, url: DatabaseURL):
         self._driver = ASYNC_DRIVERS[url.dialect]
         super().__init__(url, self._driver.aiosql_adapter)
-        self._transaction: ContextVar[_Transaction | None] = ContextVar(f"asm_atransaction_{id(self)}", default=None)
+        self._transaction: ContextVar[OpenTransaction | None] = ContextVar(f"asm_atransaction_{id(self)}", default=None)
         self._pool: Any = None
         self._listener: AsyncListener | None = None
 
@@ -70,12 +63,14 @@ class AsyncExecutor(ExecutorBase):
                 tx = self._transaction.get()
                 if tx is not None:
                     async with tx.lock:
-                        return await self._perform(tx.conn, plan.attempt(self.dialect, spec, steps, first, in_transaction=True), spec.write)
+                        if tx.open:
+                            return await self._perform(tx.conn, plan.attempt(self.dialect, spec, steps, first, in_transaction=True), spec.write)
+                    # The block ended while this task (started inside it) went on: run on our own.
                 async with self._connection() as conn:
                     return await self._perform(conn, plan.attempt(self.dialect, spec, steps, first, in_transaction=False), spec.write)
-            except RetryableFailure as failure:
-                if plan.give_up(spec, number, failure, fn.__name__):
-                    raise failure.error from failure.__cause__
+            except AsmError as error:
+                if plan.give_up(spec, number, error, fn.__name__):
+                    raise
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -84,27 +79,38 @@ class AsyncExecutor(ExecutorBase):
         if tx is not None:
             mark, release, undo = plan.savepoint()
             async with tx.lock:
-                await self._statement(tx.conn, mark)
-            try:
-                yield
-            except BaseException:
+                nested = tx.open
+                if nested:
+                    await self._statement(tx.conn, mark)
+            if nested:
+                try:
+                    yield
+                except BaseException:
+                    async with tx.lock:
+                        if tx.open:
+                            await self._quietly(tx.conn, undo, release)
+                    raise
                 async with tx.lock:
-                    await self._quietly(tx.conn, undo, release)
-                raise
-            async with tx.lock:
-                await self._statement(tx.conn, release)
-            return
+                    if not tx.open:
+                        raise orphaned_savepoint()
+                    await self._statement(tx.conn, release)
+                return
         async with self._connection() as conn:
             await self._statement(conn, plan.begin(self.dialect, write=True))
-            token = self._transaction.set(_Transaction(conn))
+            tx = OpenTransaction(conn, asyncio.Lock())
+            token = self._transaction.set(tx)
             try:
                 yield
             except BaseException:
-                await self._quietly(conn, plan.ROLLBACK)
+                tx.open = False
+                async with tx.lock:
+                    await self._quietly(conn, plan.ROLLBACK)
                 raise
             finally:
                 self._transaction.reset(token)
-            await self._statement(conn, plan.COMMIT)
+            tx.open = False
+            async with tx.lock:
+                await self._statement(conn, plan.COMMIT)
 
     async def execute_statements(self, statements: list[str]) -> None:
         """Run raw SQL statements in order (the migrations of an in-memory SQLite store)."""

@@ -3,6 +3,8 @@
 CONNECTION: the connection or server is gone (the connection is discarded; retryable).
 CONFLICT:   a unique key was taken meanwhile (an operation marked retry runs again).
 TRANSIENT:  deadlock, lock timeout, busy database (retry-marked operations run again).
+TIMEOUT:    the server cancelled a statement or ended a transaction for taking too long
+            (statement_timeout, idle_in_transaction_session_timeout, max_statement_time).
 SCHEMA:     a table, column or function is missing (the database is not migrated).
 OTHER:      anything else the driver raised.
 None means "not a driver exception": a bug, left to propagate.
@@ -16,11 +18,16 @@ import psycopg
 import psycopg_pool
 import pymysql
 
-CONNECTION, CONFLICT, TRANSIENT, SCHEMA, OTHER = "connection", "conflict", "transient", "schema", "other"
+CONNECTION, CONFLICT, TRANSIENT, TIMEOUT, SCHEMA, OTHER = (
+    "connection", "conflict", "transient", "timeout", "schema", "other")
+# The kinds after which an operation marked retry runs again.
+LOST_RACE = (CONFLICT, TRANSIENT)
 
 # 1044, 1045, 1698: access denied (to the database, for the user, without a password).
 _MYSQL_CONNECTION = {1040, 1044, 1045, 1049, 1053, 1152, 1158, 1159, 1160, 1161, 1698, 1927, 2002, 2003, 2005, 2006, 2013, 2055}
 _MYSQL_TRANSIENT = {1205, 1213}
+# MariaDB's max_statement_time, MySQL's max_execution_time.
+_MYSQL_TIMEOUT = {1969, 3024}
 _MYSQL_SCHEMA = {1054, 1146}
 
 
@@ -46,6 +53,10 @@ def _classify_postgres(exc: BaseException) -> str:
     if isinstance(exc, (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure,
                         psycopg.errors.LockNotAvailable)):
         return TRANSIENT
+    # QueryCanceled covers statement_timeout (and IdleSessionTimeout, its subclass); both are
+    # OperationalErrors that would otherwise read as a lost connection.
+    if isinstance(exc, (psycopg.errors.QueryCanceled, psycopg.errors.IdleInTransactionSessionTimeout)):
+        return TIMEOUT
     if isinstance(exc, (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn,
                         psycopg.errors.UndefinedFunction)):
         return SCHEMA
@@ -73,6 +84,8 @@ def _classify_mysql(exc: pymysql.err.MySQLError) -> str:
         return CONFLICT
     if code in _MYSQL_TRANSIENT:
         return TRANSIENT
+    if code in _MYSQL_TIMEOUT:
+        return TIMEOUT
     if code in _MYSQL_SCHEMA:
         return SCHEMA
     if code in _MYSQL_CONNECTION or isinstance(exc, pymysql.err.InterfaceError):

@@ -7,6 +7,7 @@ only performs it. async_executor.py is the same with `await`.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,12 +16,12 @@ from typing import Any
 from aiosql.types import SQLOperationType
 
 from asm.db import driver_errors, plan
-from asm.db.executor_base import ExecutorBase
+from asm.db.executor_base import ExecutorBase, OpenTransaction, orphaned_savepoint
 from asm.db.listener import Listener, Watch
 from asm.db.operation import Call, spec_of
 from asm.db.sync_drivers import SYNC_DRIVERS, probe_timeout
-from asm.db.translate import RetryableFailure
 from asm.db.urls import DatabaseURL
+from asm.errors import AsmError
 
 _SELECT = SQLOperationType.SELECT
 _MANY = SQLOperationType.INSERT_UPDATE_DELETE_MANY
@@ -30,8 +31,8 @@ class SyncExecutor(ExecutorBase):
     def __init__(self, url: DatabaseURL, **pool_options: Any):
         self._driver = SYNC_DRIVERS[url.dialect]
         super().__init__(url, self._driver.aiosql_adapter)
-        # The connection of the caller's open store.transaction(); threads do not inherit it.
-        self._transaction: ContextVar[Any] = ContextVar(f"asm_transaction_{id(self)}", default=None)
+        # The caller's open store.transaction(); threads do not inherit it unless given its context.
+        self._transaction: ContextVar[OpenTransaction | None] = ContextVar(f"asm_transaction_{id(self)}", default=None)
         try:
             self._pool = self._driver.open_pool(url, **pool_options)
         except Exception as exc:
@@ -52,40 +53,57 @@ class SyncExecutor(ExecutorBase):
             except StopIteration as stop:
                 return stop.value
             try:
-                conn = self._transaction.get()
-                if conn is not None:
-                    return self._perform(conn, plan.attempt(self.dialect, spec, steps, first, in_transaction=True), spec.write)
+                tx = self._transaction.get()
+                if tx is not None:
+                    with tx.lock:
+                        if tx.open:
+                            return self._perform(tx.conn, plan.attempt(self.dialect, spec, steps, first, in_transaction=True), spec.write)
+                    # The block ended while this thread (given its context) went on: run on our own.
                 with self._connection() as conn:
                     return self._perform(conn, plan.attempt(self.dialect, spec, steps, first, in_transaction=False), spec.write)
-            except RetryableFailure as failure:
-                if plan.give_up(spec, number, failure, fn.__name__):
-                    raise failure.error from failure.__cause__
+            except AsmError as error:
+                if plan.give_up(spec, number, error, fn.__name__):
+                    raise
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self._check_open()
-        conn = self._transaction.get()
-        if conn is not None:
+        tx = self._transaction.get()
+        if tx is not None:
             mark, release, undo = plan.savepoint()
-            self._statement(conn, mark)
-            try:
-                yield
-            except BaseException:
-                self._quietly(conn, undo, release)
-                raise
-            self._statement(conn, release)
-            return
+            with tx.lock:
+                nested = tx.open
+                if nested:
+                    self._statement(tx.conn, mark)
+            if nested:
+                try:
+                    yield
+                except BaseException:
+                    with tx.lock:
+                        if tx.open:
+                            self._quietly(tx.conn, undo, release)
+                    raise
+                with tx.lock:
+                    if not tx.open:
+                        raise orphaned_savepoint()
+                    self._statement(tx.conn, release)
+                return
         with self._connection() as conn:
             self._statement(conn, plan.begin(self.dialect, write=True))
-            token = self._transaction.set(conn)
+            tx = OpenTransaction(conn, threading.Lock())
+            token = self._transaction.set(tx)
             try:
                 yield
             except BaseException:
-                self._quietly(conn, plan.ROLLBACK)
+                tx.open = False
+                with tx.lock:
+                    self._quietly(conn, plan.ROLLBACK)
                 raise
             finally:
                 self._transaction.reset(token)
-            self._statement(conn, plan.COMMIT)
+            tx.open = False
+            with tx.lock:
+                self._statement(conn, plan.COMMIT)
 
     def execute_statements(self, statements: list[str]) -> None:
         """Run raw SQL statements in order (the migrations of an in-memory SQLite store)."""

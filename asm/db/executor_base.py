@@ -1,14 +1,41 @@
-"""What the sync and async executors share beyond plan.py: their setup and error wording."""
+"""What the sync and async executors share beyond plan.py: their setup, error wording and
+the record of an open transaction."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from asm.db.dialects import DIALECTS
 from asm.db.resources import load_queries
 from asm.db.translate import translate
 from asm.db.urls import DatabaseURL
-from asm.errors import StorageConnectionFailed
+from asm.errors import StorageConnectionFailed, StorageWriteFailed
+
+
+@attrs.define(eq=False)
+class OpenTransaction:
+    """The connection of a `store.transaction()` block, shared by the calls made inside it.
+
+    Tasks the block starts (and threads given its context) inherit it through a ContextVar and
+    may outlive the block: `open` turns False as the block exits, after which their calls run
+    on their own connections instead of inside whatever transaction that connection holds next.
+    `lock` (threading or asyncio) keeps their statements from interleaving on the connection.
+    """
+
+    conn: Any
+    lock: Any
+    open: bool = True
+
+
+ORPHANED_SAVEPOINT = ("a store.transaction() block nested in another ended after the outer one: its work "
+                      "was committed or rolled back with the outer transaction; await the tasks a "
+                      "transaction starts before its block exits")
+
+
+def orphaned_savepoint() -> StorageWriteFailed:
+    return StorageWriteFailed(ORPHANED_SAVEPOINT, details={"operation": "transaction"})
 
 
 class ExecutorBase:

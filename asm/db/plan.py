@@ -17,7 +17,8 @@ import attrs
 
 from asm.db.dialects import Dialect
 from asm.db.operation import Call, OperationSpec
-from asm.db.translate import RetryableFailure
+from asm.db.translate import lost_race
+from asm.errors import AsmError
 
 MAX_ATTEMPTS = 8
 log = logging.getLogger("asm")
@@ -59,11 +60,11 @@ def attempt(dialect: Dialect, spec: OperationSpec, steps: Any, first: Call, *, i
     return (yield from _guarded(steps, first, begin(dialect, spec.write), COMMIT, (ROLLBACK,)))
 
 
-def give_up(spec: OperationSpec, number: int, failure: RetryableFailure, name: str) -> bool:
-    """After a lost race (attempt `number`): False to run the operation again."""
-    if not spec.retry or number >= MAX_ATTEMPTS:
+def give_up(spec: OperationSpec, number: int, error: AsmError, name: str) -> bool:
+    """After attempt `number` failed with `error`: False to run the operation again."""
+    if not spec.retry or number >= MAX_ATTEMPTS or not lost_race(error):
         return True
-    log.debug("%s: attempt %d lost a race (%s); running it again", name, number, failure)
+    log.debug("%s: attempt %d lost a race (%s); running it again", name, number, error)
     return False
 
 

@@ -1,4 +1,10 @@
-"""Driver exceptions -> asm errors, with every password scrubbed from the message."""
+"""Driver exceptions -> asm errors, with every password scrubbed from the message.
+
+The error of a lost race (a unique key taken meanwhile, a deadlock, a busy database) is an
+ordinary asm error with `retryable=True` and `details["kind"]` saying which: an executor runs
+a retry-marked operation again when `lost_race(error)`; anywhere else it reaches the caller
+as it is.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +15,20 @@ from asm.errors import (
     SchemaError,
     StorageConnectionFailed,
     StorageReadFailed,
+    StorageTimeout,
     StorageWriteFailed,
 )
 
 
-class RetryableFailure(Exception):
-    """A conflict or transient failure: an operation marked retry may run again."""
-
-    def __init__(self, error: AsmError):
-        super().__init__(str(error))
-        self.error = error
+def lost_race(error: BaseException) -> bool:
+    """Whether `error` is a lost race or transient failure after which an operation marked
+    retry may run again."""
+    return isinstance(error, AsmError) and error.details.get("kind") in driver_errors.LOST_RACE
 
 
 def translate(exc: BaseException, *, url: DatabaseURL, write: bool, what: str) -> BaseException:
     """The asm error for `exc` (raised `from exc` by the caller); asm errors pass through."""
-    if isinstance(exc, (AsmError, RetryableFailure)):
+    if isinstance(exc, AsmError):
         return exc
     kind = driver_errors.classify(exc)
     if kind is None:
@@ -37,7 +42,15 @@ def translate(exc: BaseException, *, url: DatabaseURL, write: bool, what: str) -
             f"the asm schema is missing or out of date ({text}); run `asm migrate --database {url}`",
             details=details,
         )
+    if kind == driver_errors.TIMEOUT:
+        return StorageTimeout(_timeout_message(exc, what, text), details=details)
     failure = StorageWriteFailed if write else StorageReadFailed
-    if kind in (driver_errors.CONFLICT, driver_errors.TRANSIENT):
-        return RetryableFailure(failure(f"{what} failed: {text}", details=details, retryable=True))
-    return failure(f"{what} failed: {text}", details=details)
+    retryable = kind in driver_errors.LOST_RACE
+    return failure(f"{what} failed: {text}", details=details, retryable=retryable)
+
+
+def _timeout_message(exc: BaseException, what: str, text: str) -> str:
+    if "idle-in-transaction" in text:
+        return (f"{what} failed: the server ended the transaction because it was left idle longer than "
+                f"idle_in_transaction_session_timeout, and rolled it back ({text})")
+    return f"{what} timed out: the server cancelled it after its statement time limit ({text})"

@@ -136,10 +136,12 @@ def test_every_error_class_has_its_stable_code():
         asm.SchemaError: "schema_error", asm.StorageError: "storage_error",
         asm.StorageConnectionFailed: "storage_connection_failed",
         asm.StorageWriteFailed: "storage_write_failed", asm.StorageReadFailed: "storage_read_failed",
+        asm.StorageTimeout: "storage_timeout",
     }
     for cls, code in codes.items():
         error = cls("m")
         assert (error.code, error.message, error.details) == (code, "m", {})
         assert isinstance(error, asm.AsmError)
     assert asm.StorageConnectionFailed("m").retryable and not asm.StorageWriteFailed("m").retryable
+    assert asm.StorageTimeout("m").retryable and isinstance(asm.StorageTimeout("m"), asm.StorageError)
 
