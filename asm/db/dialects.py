@@ -36,10 +36,15 @@ class Dialect:
     # A store setting rather than a dialect one, kept here because every operation receives the
     # dialect: each store runs its operations with its own copy (`with_limits`).
     max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES
+    # The largest statement the server takes, in bytes (MySQL's max_allowed_packet): batches
+    # split their lists to fit. Read by the store's first batch (query get_max_packet) and kept
+    # in the store's copy; None until then.
+    max_packet_bytes: int | None = None
 
     def with_limits(self, *, max_event_bytes: int | None) -> Dialect:
         dialect = copy.copy(self)
         dialect.max_event_bytes = max_event_bytes
+        dialect.max_packet_bytes = None  # each store reads its own server's
         return dialect
 
     def encode_ts(self, value: datetime | None) -> Any:

@@ -1,5 +1,6 @@
 """Maintenance batches: each is one operation, so one transaction; a crash loses at most the
-batch in flight, and running again finishes the job."""
+batch in flight, and running again finishes the job. A batch's id list goes to the database
+in pieces that fit its statement size limit (asm/store/chunks.py), within that transaction."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from asm.db.operation import Call, operation
 from asm.enums import SessionStatus
 from asm.maintenance.policy import RetentionPolicy
+from asm.store.chunks import count_by_ids
 
 
 def _values(dialect, members: tuple) -> Any:
@@ -32,8 +34,8 @@ def soft_delete_batch(dialect, policy: RetentionPolicy, now: datetime) -> tuple[
     })
     if not rows:
         return 0, 0
-    changed = yield Call("soft_delete_sessions", {"ids": dialect.encode_ids([r["id"] for r in rows]),
-                                                  "now": dialect.encode_ts(now)})
+    changed = yield from count_by_ids(dialect, "soft_delete_sessions", [r["id"] for r in rows],
+                                      now=dialect.encode_ts(now))
     return len(rows), changed
 
 
@@ -46,11 +48,11 @@ def hard_delete_batch(dialect, policy: RetentionPolicy, now: datetime) -> tuple[
     })
     if not rows:
         return 0, 0
-    ids = {"ids": dialect.encode_ids([r["id"] for r in rows])}
+    ids = [r["id"] for r in rows]
     for query in ("delete_events_of_sessions", "delete_runs_of_sessions", "delete_artifacts_of_sessions",
                   "delete_sequences_of_sessions"):
-        yield Call(query, ids)
-    deleted = yield Call("delete_sessions_by_ids", ids)
+        yield from count_by_ids(dialect, query, ids)
+    deleted = yield from count_by_ids(dialect, "delete_sessions_by_ids", ids)
     return len(rows), deleted
 
 
@@ -82,7 +84,7 @@ def prune_batch(dialect, policy: RetentionPolicy, session_id: str | None) -> int
         rows = yield Call("prunable_session_events", {**params, "session_id": session_id})
     if not rows:
         return 0
-    return (yield Call("delete_events_by_ids", {"ids": dialect.encode_ids([r["id"] for r in rows])}))
+    return (yield from count_by_ids(dialect, "delete_events_by_ids", [r["id"] for r in rows]))
 
 
 @operation(write=True, atomic=True)
@@ -91,7 +93,7 @@ def orphaned_artifacts_batch(dialect, batch_size: int) -> tuple[int, int]:
     rows = yield Call("orphaned_artifact_ids", {"limit": batch_size})
     if not rows:
         return 0, 0
-    return len(rows), (yield Call("delete_artifacts_by_ids", {"ids": dialect.encode_ids([r["id"] for r in rows])}))
+    return len(rows), (yield from count_by_ids(dialect, "delete_artifacts_by_ids", [r["id"] for r in rows]))
 
 
 @operation(write=True, atomic=True)
@@ -100,8 +102,8 @@ def orphaned_sequences_batch(dialect, batch_size: int) -> tuple[int, int]:
     rows = yield Call("lock_orphaned_sequences", {"limit": batch_size})
     if not rows:
         return 0, 0
-    ids = dialect.encode_ids([r["session_id"] for r in rows])
-    return len(rows), (yield Call("delete_orphaned_sequences", {"ids": ids}))
+    ids = [r["session_id"] for r in rows]
+    return len(rows), (yield from count_by_ids(dialect, "delete_orphaned_sequences", ids))
 
 
 @operation()

@@ -23,9 +23,10 @@ from asm.arguments import (
 from asm.db.operation import Call, operation
 from asm.db.rows import from_row, to_params
 from asm.enums import EventType
-from asm.errors import ValidationError
+from asm.errors import StorageWriteFailed, ValidationError
 from asm.ids import utc_now
-from asm.records import Event, ExecutionResult
+from asm.records import INT64_MAX, Event, ExecutionResult
+from asm.store.chunks import insert_rows, rows_by_ids
 from asm.store.runs import save_run
 from asm.store.sessions import save_session
 
@@ -111,6 +112,8 @@ def _append_one(dialect, event: Event):
     params = check_event_size(dialect, to_params(dialect, require_record(event, Event, "event")), "")
     if dialect.appends_in_one_statement:
         row = yield Call("append_event", {**params, "now": dialect.encode_ts(utc_now())})
+        if row is None:
+            raise sequence_exhausted(params["session_id"], 1)
         if not row["already_stored"]:
             return from_row(dialect, Event, TABLE, {**params, "sequence_number": row["sequence_number"]})
         rows = yield Call("get_event_by_id", {"id": params["id"]})
@@ -159,7 +162,8 @@ def _append_many(dialect, params: list[dict[str, Any]], one: bool = False):
         # A key lookup: cheaper than expanding a list of one (JSON_TABLE, json_each).
         rows = yield Call("get_event_by_id", {"id": next(iter(first))})
     else:
-        rows = yield Call("get_events_by_ids", {"ids": dialect.encode_ids(list(first))})
+        # In pieces that fit the server's statement size limit, all in this transaction.
+        rows = yield from rows_by_ids(dialect, "get_events_by_ids", list(first))
     appended = {row["id"]: from_row(dialect, Event, TABLE, row) for row in rows}
 
     blocks: dict[str, list[dict[str, Any]]] = {}
@@ -173,11 +177,27 @@ def _append_many(dialect, params: list[dict[str, Any]], one: bool = False):
         last = yield Call("advance_sequence", {"session_id": session_id, "count": len(block), "now": now})
         if not dialect.has_returning:
             last = yield Call("get_latest_sequence", {"session_id": session_id})
+        # No row (PostgreSQL, SQLite) or 0 (MySQL): the block would pass 2**63 - 1. Raising
+        # rolls back this operation's transaction (or savepoint): nothing is written.
+        if last is None or last < len(block):
+            raise sequence_exhausted(session_id, len(block))
         for number, p in enumerate(block, start=last - len(block) + 1):
             p["sequence_number"] = number
     new = [p for block in blocks.values() for p in block]
-    if new:
-        yield Call("append_event", new[0]) if one else Call("insert_events", new)
-        for p in new:
-            appended[p["id"]] = from_row(dialect, Event, TABLE, p)
+    if one and new:
+        yield Call("append_event", new[0])
+    else:
+        yield from insert_rows(dialect, "insert_events", new)
+    for p in new:
+        appended[p["id"]] = from_row(dialect, Event, TABLE, p)
     return [appended[p["id"]] for p in params]
+
+
+def sequence_exhausted(session_id: str, count: int) -> StorageWriteFailed:
+    return StorageWriteFailed(
+        f"session {session_id!r} has no sequence numbers left for {count} more event(s): numbers end at "
+        f"2**63 - 1 ({INT64_MAX}); nothing was written",
+        details={"session_id": session_id, "count": count, "max_sequence_number": INT64_MAX,
+                 "kind": "sequence_exhausted"},
+        retryable=False,
+    )

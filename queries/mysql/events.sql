@@ -24,12 +24,14 @@ FROM asm_events
 WHERE id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j);
 
 -- name: advance_sequence(session_id, count, now)!
--- Reserve the next `count` numbers of a session's counter, locking it until commit
--- (MySQL has no RETURNING: read the new value with get_latest_sequence).
+-- Reserve the next `count` numbers of a session's counter, locking it until commit (MySQL has no
+-- RETURNING: read the new value with get_latest_sequence). Past 2**63 - 1 it writes 0 instead,
+-- which the caller reads as "no numbers left" and rolls back.
 INSERT INTO asm_session_sequences (session_id, last_sequence, updated_at)
 VALUES (:session_id, :count, :now)
 ON DUPLICATE KEY UPDATE
-    last_sequence = last_sequence + VALUES(last_sequence),
+    last_sequence = IF(last_sequence <= 9223372036854775807 - VALUES(last_sequence),
+                       last_sequence + VALUES(last_sequence), 0),
     updated_at    = VALUES(updated_at);
 
 -- name: insert_events(id, type, timestamp, session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id)*!
@@ -59,3 +61,7 @@ LIMIT :limit;
 -- name: get_latest_sequence(session_id)$
 -- A session's counter: the last number handed out (none when the session never had events).
 SELECT last_sequence FROM asm_session_sequences WHERE session_id = :session_id;
+
+-- name: get_max_packet()$
+-- The largest statement this connection may send (batches split their id lists and rows to fit).
+SELECT @@max_allowed_packet;

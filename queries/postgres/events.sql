@@ -1,9 +1,9 @@
 -- name: append_event(id, type, timestamp, session_id, run_id, data, metadata, schema_version, provider, correlation_id, now)^
 -- Append one event in one statement: bump the session's counter and insert at the new number,
 -- unless the id is stored already. Returns the event's number and whether it was stored
--- already (the caller then reads it: only the number travels back on the common path). A
--- concurrent append of the same id fails on the primary key and rolls the bump back; the
--- caller retries.
+-- already (the caller then reads it: only the number travels back on the common path), or no
+-- row when the counter is at 2**63 - 1. A concurrent append of the same id fails on the primary
+-- key and rolls the bump back; the caller retries.
 WITH stored AS (
     SELECT sequence_number
     FROM asm_events
@@ -15,6 +15,7 @@ WITH stored AS (
     ON CONFLICT (session_id) DO UPDATE
         SET last_sequence = q.last_sequence + 1,
             updated_at    = excluded.updated_at
+        WHERE q.last_sequence < 9223372036854775807
     RETURNING last_sequence
 ), inserted AS (
     INSERT INTO asm_events
@@ -46,12 +47,14 @@ FROM asm_events
 WHERE id = ANY(CAST(:ids AS varchar[]));
 
 -- name: advance_sequence(session_id, count, now)$
--- Reserve the next `count` numbers of a session's counter (locking it until commit); returns the last.
+-- Reserve the next `count` numbers of a session's counter (locking it until commit); returns the
+-- last, or nothing (and changes nothing) when they would pass 2**63 - 1.
 INSERT INTO asm_session_sequences AS q (session_id, last_sequence, updated_at)
 VALUES (:session_id, :count, :now)
 ON CONFLICT (session_id) DO UPDATE
     SET last_sequence = q.last_sequence + excluded.last_sequence,
         updated_at    = excluded.updated_at
+    WHERE q.last_sequence <= 9223372036854775807 - excluded.last_sequence
 RETURNING last_sequence;
 
 -- name: insert_events(id, type, timestamp, session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id)*!
@@ -81,3 +84,7 @@ LIMIT :limit;
 -- name: get_latest_sequence(session_id)$
 -- A session's counter: the last number handed out (none when the session never had events).
 SELECT last_sequence FROM asm_session_sequences WHERE session_id = :session_id;
+
+-- name: get_max_packet()$
+-- The size batches split their id lists and rows at: PostgreSQL takes up to 1 GB, 64 MiB keeps one statement sane.
+SELECT 67108864;

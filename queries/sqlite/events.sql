@@ -24,12 +24,14 @@ FROM asm_events
 WHERE id IN (SELECT value FROM json_each(:ids));
 
 -- name: advance_sequence(session_id, count, now)$
--- Reserve the next `count` numbers of a session's counter; returns the last.
+-- Reserve the next `count` numbers of a session's counter; returns the last, or nothing (and
+-- changes nothing) when they would pass 2**63 - 1 (SQLite would turn the sum into a float).
 INSERT INTO asm_session_sequences (session_id, last_sequence, updated_at)
 VALUES (:session_id, :count, :now)
 ON CONFLICT (session_id) DO UPDATE
     SET last_sequence = asm_session_sequences.last_sequence + excluded.last_sequence,
         updated_at    = excluded.updated_at
+    WHERE asm_session_sequences.last_sequence <= 9223372036854775807 - excluded.last_sequence
 RETURNING last_sequence;
 
 -- name: insert_events(id, type, timestamp, session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id)*!
@@ -59,3 +61,7 @@ LIMIT :limit;
 -- name: get_latest_sequence(session_id)$
 -- A session's counter: the last number handed out (none when the session never had events).
 SELECT last_sequence FROM asm_session_sequences WHERE session_id = :session_id;
+
+-- name: get_max_packet()$
+-- The size batches split their id lists and rows at: SQLite takes texts up to 1e9 bytes, 64 MiB keeps one statement sane.
+SELECT 67108864;

@@ -1,0 +1,118 @@
+"""Splitting a batch's lists so every statement fits the server's size limit.
+
+A batch sends its ids in one list parameter and its rows in one multi-row INSERT (PyMySQL
+and aiomysql build those, splitting only at their own 1,024,000 bytes). MySQL refuses any
+statement over `max_allowed_packet`, so these steps cut lists and rows into pieces under
+the limit, read once per store (query get_max_packet). The pieces run one after another in
+the caller's operation, so in its one transaction: a batch stays all-or-nothing.
+
+Sizes are measured as MySQL's escaping writes them (quotes and backslashes doubled), which
+is at least what any dialect sends.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from asm.db.operation import Call
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+# Room for a statement's own text around its list or rows (the longest is ~400 bytes).
+_STATEMENT_TEXT = 1024
+# PyMySQL and aiomysql cut a multi-row INSERT into statements of at most this many bytes
+# (their max_stmt_length); psycopg and sqlite3 send one row per statement.
+_DRIVER_STATEMENT_SPLIT = 1_024_000
+# What PyMySQL escapes with a backslash.
+_ESCAPED = ("\\", "'", '"', "\n", "\r", "\0", "\x1a")
+
+
+def list_budget(dialect) -> Any:
+    """Steps: the bytes a list parameter or a run of rows may take in one statement."""
+    if dialect.max_packet_bytes is None:
+        # Once per store: the dialect is the store's own copy (Dialect.with_limits).
+        dialect.max_packet_bytes = int((yield Call("get_max_packet", {})))
+    packet = dialect.max_packet_bytes
+    return max(packet - _STATEMENT_TEXT, packet // 2)
+
+
+def quoted_bytes(text: str) -> int:
+    """The bytes `text` takes as a quoted, escaped SQL string literal in UTF-8."""
+    return len(text.encode()) + sum(map(text.count, _ESCAPED)) + 2
+
+
+def id_chunks(ids: list[str], budget: int) -> Iterator[list[str]]:
+    """`ids` in order, cut into lists whose JSON array text fits `budget` bytes (at least one each)."""
+    # A character is at most 4 bytes of UTF-8, or 7 once JSON (\u001f) and SQL (\\) escape it.
+    # Each id adds its two quotes (escaped) and a comma; the array its brackets and quotes.
+    if 7 * sum(map(len, ids)) + 5 * len(ids) + 4 <= budget:
+        yield ids
+        return
+    size = quoted_bytes(_dumps(ids))
+    if size <= budget or len(ids) == 1:
+        yield ids
+        return
+    # Ids are mostly alike in length: cut into as many parts as the size says, and cut again
+    # any part that is still too big.
+    parts = -(-size // budget)  # at least 2
+    step = -(-len(ids) // parts)
+    for start in range(0, len(ids), step):
+        yield from id_chunks(ids[start:start + step], budget)
+
+
+def row_chunks(rows: list[dict[str, Any]], budget: int) -> Iterator[list[dict[str, Any]]]:
+    """`rows` in order, cut into runs whose VALUES lists fit `budget` bytes (at least one row each)."""
+    start, used = 0, 0
+    for i, row in enumerate(rows):
+        size = _row_bound(row)
+        if used + size > budget and i > start:
+            yield rows[start:i]
+            start, used = i, 0
+        used += size
+    if start < len(rows):
+        yield rows[start:]
+
+
+def _row_bound(row: dict[str, Any]) -> int:
+    # An upper bound, cheap enough for every row of a big batch: a character takes at most 4
+    # bytes escaped; a number or NULL at most 20 characters; quotes, commas and parentheses.
+    size = 2
+    for value in row.values():
+        size += 4 * len(value) + 3 if type(value) is str else 21
+    return size
+
+
+def rows_by_ids(dialect, query: str, ids: list[str], **params: Any) -> Any:
+    """Steps: the rows of `query` (taking the list parameter `ids`) for every id, piece by piece."""
+    if not ids:
+        return []
+    budget = yield from list_budget(dialect)
+    rows: list[dict[str, Any]] = []
+    for chunk in id_chunks(ids, budget):
+        rows += yield Call(query, {**params, "ids": dialect.encode_ids(chunk)})
+    return rows
+
+
+def count_by_ids(dialect, query: str, ids: list[str], **params: Any) -> Any:
+    """Steps: `query` (a write taking the list parameter `ids`) run piece by piece; the rows it changed."""
+    if not ids:
+        return 0
+    budget = yield from list_budget(dialect)
+    changed = 0
+    for chunk in id_chunks(ids, budget):
+        changed += (yield Call(query, {**params, "ids": dialect.encode_ids(chunk)})) or 0
+    return changed
+
+
+def insert_rows(dialect, query: str, rows: list[dict[str, Any]]) -> Any:
+    """Steps: the `*!` insert `query` of `rows`, in runs that fit one statement each."""
+    if not rows:
+        return
+    budget = _DRIVER_STATEMENT_SPLIT if len(rows) == 1 else (yield from list_budget(dialect))
+    if budget >= _DRIVER_STATEMENT_SPLIT:
+        # The driver's own statements fit already: no need to measure every row.
+        yield Call(query, rows)
+        return
+    for run in row_chunks(rows, budget):
+        yield Call(query, run)
