@@ -299,3 +299,15 @@ def test_each_migration_after_the_first_depends_on_the_previous_one(dialect):
         depends = re.findall(r"^--\s*depends:\s*(.+)$", path.read_text(), re.MULTILINE)
         assert depends, f"{path.name} declares no -- depends:"
         assert previous in depends[0].split(), f"{path.name} must depend on {previous}"
+
+
+def test_each_mysql_rollback_statement_pairs_with_its_migration_statement():
+    # yoyo undoes a failed MySQL migration (its DDL has committed) by running, for each
+    # statement done, the rollback statement at the same place from the end: the counts must
+    # match, or it would run the wrong undo.
+    from yoyo.migrations import read_sql_migration
+
+    for id in migration_ids("mysql"):
+        forward = read_sql_migration(str(MIGRATIONS / "mysql" / f"{id}.sql"))[2]
+        backward = read_sql_migration(str(MIGRATIONS / "mysql" / f"{id}.rollback.sql"))[2]
+        assert len(forward) == len(backward), id

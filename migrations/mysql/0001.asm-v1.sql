@@ -1,8 +1,11 @@
 -- asm schema V1: sessions, runs, the append-only event log and its per-session counters.
 -- Timestamps are DATETIME(6) in UTC. utf8mb4_bin makes ids compare and sort as on the other
 -- dialects (case-sensitive, bytewise).
+-- IF NOT EXISTS: MySQL commits each DDL statement on its own, so a run killed midway leaves
+-- some tables made; running the migration again must finish the job (a table that exists is
+-- taken as made by that earlier run).
 
-CREATE TABLE asm_sessions (
+CREATE TABLE IF NOT EXISTS asm_sessions (
     id                VARCHAR(255) NOT NULL PRIMARY KEY,
     agent_id          VARCHAR(255) NOT NULL,
     status            VARCHAR(32)  NOT NULL DEFAULT 'pending',
@@ -16,7 +19,7 @@ CREATE TABLE asm_sessions (
     INDEX asm_sessions_agent_id_idx (agent_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-CREATE TABLE asm_runs (
+CREATE TABLE IF NOT EXISTS asm_runs (
     id          VARCHAR(255) NOT NULL PRIMARY KEY,
     session_id  VARCHAR(255) NOT NULL,
     status      VARCHAR(32)  NOT NULL DEFAULT 'pending',
@@ -32,7 +35,7 @@ CREATE TABLE asm_runs (
     INDEX asm_runs_status_idx (status)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-CREATE TABLE asm_events (
+CREATE TABLE IF NOT EXISTS asm_events (
     id              VARCHAR(255) NOT NULL PRIMARY KEY,
     type            VARCHAR(64)  NOT NULL,
     timestamp       DATETIME(6)  NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
@@ -47,7 +50,7 @@ CREATE TABLE asm_events (
     INDEX asm_events_session_run_idx (session_id, run_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-CREATE TABLE asm_session_sequences (
+CREATE TABLE IF NOT EXISTS asm_session_sequences (
     session_id    VARCHAR(255) NOT NULL PRIMARY KEY,
     last_sequence BIGINT       NOT NULL DEFAULT 0
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

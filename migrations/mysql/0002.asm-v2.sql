@@ -1,30 +1,34 @@
 -- asm schema V2: soft delete, providers, correlation ids, artifact metadata, query indexes.
 -- One ALTER per table: MySQL DDL is not transactional, and each statement is applied whole.
+-- Each statement can run again: a run killed midway has committed the statements before the
+-- kill, and running the migration again finishes it. /*M! IF NOT EXISTS */ is read by MariaDB
+-- only (MySQL 8 has no IF NOT EXISTS for columns and indexes and skips the comment, so there
+-- a killed run must be finished by hand; see the README).
 -- depends: 0001.asm-v1
 
 ALTER TABLE asm_sessions
-    ADD COLUMN deleted_at DATETIME(6),
-    ADD INDEX asm_sessions_created_at_idx (created_at, id),
-    ADD INDEX asm_sessions_updated_at_idx (updated_at, id),
-    ADD INDEX asm_sessions_deleted_at_idx (deleted_at);
+    ADD COLUMN /*M! IF NOT EXISTS */ deleted_at DATETIME(6),
+    ADD INDEX /*M! IF NOT EXISTS */ asm_sessions_created_at_idx (created_at, id),
+    ADD INDEX /*M! IF NOT EXISTS */ asm_sessions_updated_at_idx (updated_at, id),
+    ADD INDEX /*M! IF NOT EXISTS */ asm_sessions_deleted_at_idx (deleted_at);
 
 ALTER TABLE asm_runs
-    ADD COLUMN provider VARCHAR(255),
-    ADD COLUMN provider_metadata JSON NOT NULL DEFAULT (JSON_OBJECT()),
-    ADD INDEX asm_runs_started_at_idx (started_at, id),
-    ADD INDEX asm_runs_provider_idx (provider, started_at);
+    ADD COLUMN /*M! IF NOT EXISTS */ provider VARCHAR(255),
+    ADD COLUMN /*M! IF NOT EXISTS */ provider_metadata JSON NOT NULL DEFAULT (JSON_OBJECT()),
+    ADD INDEX /*M! IF NOT EXISTS */ asm_runs_started_at_idx (started_at, id),
+    ADD INDEX /*M! IF NOT EXISTS */ asm_runs_provider_idx (provider, started_at);
 
 ALTER TABLE asm_events
-    ADD COLUMN provider VARCHAR(255),
-    ADD COLUMN correlation_id VARCHAR(255),
-    ADD INDEX asm_events_timestamp_idx (timestamp, id),
-    ADD INDEX asm_events_correlation_idx (correlation_id),
-    ADD INDEX asm_events_provider_idx (provider);
+    ADD COLUMN /*M! IF NOT EXISTS */ provider VARCHAR(255),
+    ADD COLUMN /*M! IF NOT EXISTS */ correlation_id VARCHAR(255),
+    ADD INDEX /*M! IF NOT EXISTS */ asm_events_timestamp_idx (timestamp, id),
+    ADD INDEX /*M! IF NOT EXISTS */ asm_events_correlation_idx (correlation_id),
+    ADD INDEX /*M! IF NOT EXISTS */ asm_events_provider_idx (provider);
 
 ALTER TABLE asm_session_sequences
-    ADD COLUMN updated_at DATETIME(6);
+    ADD COLUMN /*M! IF NOT EXISTS */ updated_at DATETIME(6);
 
-CREATE TABLE asm_artifacts (
+CREATE TABLE IF NOT EXISTS asm_artifacts (
     id              VARCHAR(255)  NOT NULL PRIMARY KEY,
     `key`           VARCHAR(255)  NOT NULL,
     session_id      VARCHAR(255),
