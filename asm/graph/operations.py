@@ -1,10 +1,10 @@
 """Graph-session operations (CONTRACT §8): upsert, compare-and-set, get, delete, one-statement
-message append, keyset listing, and creating the table on connect."""
+message append, keyset listing, and checking (and creating, when missing) the table on connect."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -13,9 +13,9 @@ from asm.arguments import require_record
 from asm.convert import format_timestamp
 from asm.cursors import decode_cursor, encode_cursor
 from asm.db.migrations import migration_statements
-from asm.db.operation import Call, operation
+from asm.db.operation import Call, RunOperation, operation, procedure
 from asm.db.plan import Statement
-from asm.errors import AsmError, ConflictError, NotFound, StorageReadFailed, ValidationError
+from asm.errors import AsmError, ConflictError, NotFound, SchemaError, StorageReadFailed, ValidationError
 from asm.graph.records import (
     ChatMessage,
     GraphSession,
@@ -38,6 +38,33 @@ class GraphSessionPage:
     sessions: list[GraphSession]
     cursor: str | None
     has_more: bool
+
+
+@procedure
+def prepare_schema(dialect, create_schema: bool = True) -> None:
+    """Make sure the sessions table is there. The catalog is read first: DDL needs privileges a
+    least-privilege role lacks, and on PostgreSQL `CREATE INDEX IF NOT EXISTS` queues for a
+    SHARE lock behind any open write (and every later save queues behind it)."""
+    if type(create_schema) is not bool:
+        raise ValidationError(f"create_schema must be True or False, not {create_schema!r}",
+                              details={"field": "create_schema"})
+    has_table, has_indexes = yield RunOperation(schema_state)
+    if has_table and (has_indexes or not create_schema):
+        return
+    if not create_schema:
+        raise SchemaError(
+            f"there is no table {TABLE} for graph sessions: run `asm migrate` (migration "
+            f"{GRAPH_MIGRATION} creates it), or connect with create_schema=True",
+            details={"table": TABLE},
+        )
+    yield RunOperation(create_table)
+
+
+@operation()
+def schema_state(dialect) -> tuple[bool, bool]:
+    """Whether the sessions table, and its list indexes, exist."""
+    row = yield Call("graph_sessions_schema")
+    return bool(row["has_table"]), bool(row["has_indexes"])
 
 
 @operation(write=True, retry=True)
@@ -106,7 +133,7 @@ def list_page(dialect, graph_id: str | None = None, limit: int = 50, cursor: str
     """Graph sessions in creation order, one keyset page at a time."""
     if type(limit) is not int or limit < 1:
         raise ValidationError(f"limit must be an int >= 1, not {limit!r}", details={"field": "limit"})
-    after = (None, None) if cursor is None else decode_cursor(cursor, LIST_QUERY, (datetime, str))
+    after = (None, None) if cursor is None else decode_cursor(cursor, LIST_QUERY, ("timestamp", "uuid"))
     rows = yield Call("list_graph_sessions", {
         "graph_id": None if graph_id is None else _text(graph_id, "graph_id", max_len=255),
         "after_created_at": dialect.encode_ts(after[0]),

@@ -23,21 +23,33 @@ class GraphOperations(OperationTable):
     list = operations.list_page
 
 
+# Run by connect, not a method of the storages.
+_prepare_schema = sync_method(operations.prepare_schema)
+_aprepare_schema = async_method(operations.prepare_schema)
+
+
 class GraphSessionStorage(SyncStore, GraphOperations, wrap=sync_method):
     """Graph-workflow sessions in the `sessions` table. Safe to share between threads."""
 
     @classmethod
     def connect(cls, url: str, *, min_size: int = 1, max_size: int = DEFAULT_MAX_SIZE,
-                timeout: float = 30.0) -> GraphSessionStorage:
-        """Connect, creating the sessions table if it is missing (safe when several processes
-        connect at once)."""
-        executor = SyncExecutor(parse_url(url), min_size=min_size, max_size=max_size, timeout=timeout)
+                timeout: float = 30.0, create_schema: bool = True,
+                prepare_threshold: int | None = None) -> GraphSessionStorage:
+        """Connect. The catalog is read first; only a missing table (or missing list indexes)
+        is created, safely when several processes connect at once, so a role that may only
+        read and write `sessions` connects to a migrated database. create_schema=False never
+        creates anything: a missing table is a SchemaError (run `asm migrate`).
+        prepare_threshold: PostgreSQL: psycopg's prepare_threshold; None (default) never
+        prepares, safe behind a transaction pooler."""
+        executor = SyncExecutor(parse_url(url), min_size=min_size, max_size=max_size, timeout=timeout,
+                                prepare_threshold=prepare_threshold)
+        storage = cls(executor)
         try:
-            executor.run(operations.create_table, executor.dialect)
+            _prepare_schema(storage, create_schema)
         except BaseException:
             executor.close()
             raise
-        return cls(executor)
+        return storage
 
 
 PostgresSessionStorage = GraphSessionStorage
@@ -48,15 +60,16 @@ class AsyncGraphSessionStorage(AsyncStore, GraphOperations, wrap=async_method):
 
     @classmethod
     async def connect(cls, url: str, *, min_size: int = 1, max_size: int = DEFAULT_MAX_SIZE,
-                      timeout: float = 30.0) -> AsyncGraphSessionStorage:
-        """The async twin of GraphSessionStorage.connect."""
+                      timeout: float = 30.0, create_schema: bool = True,
+                      prepare_threshold: int | None = None) -> AsyncGraphSessionStorage:
+        """The async twin of GraphSessionStorage.connect (same options)."""
         executor = AsyncExecutor(parse_url(url))
+        storage = cls(executor)
         try:
-            await executor.open(min_size=min_size, max_size=max_size, timeout=timeout)
-            await executor.run(operations.create_table, executor.dialect)
+            await executor.open(min_size=min_size, max_size=max_size, timeout=timeout,
+                                prepare_threshold=prepare_threshold)
+            await _aprepare_schema(storage, create_schema)
         except BaseException:
             await executor.close()
             raise
-        return cls(executor)
-
-
+        return storage

@@ -33,14 +33,15 @@ def search_events(
               "limit": check_limit(limit) + 1}
     name = f"events:{order_by}"
     if order_by == "sequence_asc":
-        params["after_session_id"], params["after_sequence"] = after(cursor, name, (str, int))
+        params["after_session_id"], params["after_sequence"] = after(dialect, cursor, name, ("id", "sequence"))
         key = lambda row: (row["session_id"], int(row["sequence_number"]))  # noqa: E731
     else:
-        after_at, params["after_id"] = after(cursor, name, (datetime, str))
+        after_at, params["after_id"] = after(dialect, cursor, name, ("timestamp", "id"))
         params["after_at"] = dialect.encode_ts(after_at)
         key = lambda row: (dialect.decode_ts(row["timestamp"]), row["id"])  # noqa: E731
     rows = yield Call(query, params)
-    events, next_cursor, has_more = page(rows, limit, name, lambda row: from_row(dialect, Event, "asm_events", row), key)
+    events, next_cursor, has_more = page(dialect, rows, limit, name,
+                                         lambda row: from_row(dialect, Event, "asm_events", row), key)
     return EventPage(events=events, cursor=next_cursor, has_more=has_more)
 
 

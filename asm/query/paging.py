@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from asm.arguments import require_id
-from asm.cursors import decode_cursor, encode_cursor
+from asm.cursors import decode_cursor, encode_cursor, store_secret
 from asm.errors import ValidationError
 
 
@@ -23,16 +23,20 @@ def check_order(order_by: Any, orders: dict[str, Any]) -> Any:
     return orders[order_by]
 
 
-def after(cursor: str | None, query: str, types: tuple[type, ...]) -> tuple[Any, ...]:
-    """The sort key the page starts after (all None for the first page)."""
-    return (None,) * len(types) if cursor is None else decode_cursor(cursor, query, types)
+def after(dialect, cursor: str | None, query: str, kinds: tuple[str, ...]) -> tuple[Any, ...]:
+    """The sort key the page starts after (all None for the first page); `kinds` name the
+    key's values for asm.cursors ("timestamp", "id", "sequence", "tokens")."""
+    if cursor is None:
+        return (None,) * len(kinds)
+    return decode_cursor(cursor, query, kinds, store_secret(dialect))
 
 
-def page(rows: list[dict[str, Any]], limit: int, query: str, decode: Any, key: Any) -> tuple[list[Any], str | None, bool]:
+def page(dialect, rows: list[dict[str, Any]], limit: int, query: str, decode: Any,
+         key: Any) -> tuple[list[Any], str | None, bool]:
     """(items, cursor, has_more) from `limit + 1` fetched rows; `key(row)` is the sort key."""
     has_more = len(rows) > limit
     rows = rows[:limit]
-    cursor = encode_cursor(query, key(rows[-1])) if has_more else None
+    cursor = encode_cursor(query, key(rows[-1]), store_secret(dialect)) if has_more else None
     return [decode(row) for row in rows], cursor, has_more
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from asm.arguments import enum_list, optional_count, optional_datetime, optional_id
+from asm.cursors import token_key
 from asm.db.operation import Call, operation
 from asm.db.rows import from_row
 from asm.enums import RunStatus
@@ -42,16 +43,16 @@ def search_runs(
     }
     name = f"runs:{order_by}"
     if order_by == "token_usage_desc":
-        # The token sort key is kept as text in the cursor: it may be an int or a float.
-        tokens, params["after_id"] = after(cursor, name, (str, str))
-        params["after_tokens"] = None if tokens is None else number(float(tokens) if "." in tokens else int(tokens))
-        key = lambda row: (str(number(row["sort_tokens"])), row["id"])  # noqa: E731
+        # The token sort key is a JSON number in the cursor: a 64-bit int or a finite float.
+        params["after_tokens"], params["after_id"] = after(dialect, cursor, name, ("tokens", "id"))
+        key = lambda row: (token_key(number(row["sort_tokens"])), row["id"])  # noqa: E731
     else:
-        after_at, params["after_id"] = after(cursor, name, (datetime, str))
+        after_at, params["after_id"] = after(dialect, cursor, name, ("timestamp", "id"))
         params["after_at"] = dialect.encode_ts(after_at)
         key = lambda row: (dialect.decode_ts(row["started_at"]), row["id"])  # noqa: E731
     rows = yield Call(query, params)
-    runs, next_cursor, has_more = page(rows, limit, name, lambda row: from_row(dialect, Run, "asm_runs", row), key)
+    runs, next_cursor, has_more = page(dialect, rows, limit, name,
+                                       lambda row: from_row(dialect, Run, "asm_runs", row), key)
     return RunPage(runs=runs, cursor=next_cursor, has_more=has_more)
 
 

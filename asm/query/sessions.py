@@ -42,12 +42,12 @@ def search_sessions(
         "created_before": dialect.encode_ts(optional_datetime(created_before, "created_before")),
         "include_deleted": 1 if _flag(include_deleted, "include_deleted") else 0,
     }
-    after_at, after_id = after(cursor, f"sessions:{order_by}", (datetime, str))
+    after_at, after_id = after(dialect, cursor, f"sessions:{order_by}", ("timestamp", "id"))
     rows = yield Call(query, {**filters, "after_at": dialect.encode_ts(after_at), "after_id": after_id,
                               "limit": limit + 1})
     total = yield Call("count_sessions", filters)
     sessions, next_cursor, has_more = page(
-        rows, limit, f"sessions:{order_by}", lambda row: from_row(dialect, Session, "asm_sessions", row),
+        dialect, rows, limit, f"sessions:{order_by}", lambda row: from_row(dialect, Session, "asm_sessions", row),
         lambda row: (dialect.decode_ts(row[column]), row["id"]))
     return SessionPage(sessions=sessions, cursor=next_cursor, has_more=has_more, total_count=int(total or 0))
 

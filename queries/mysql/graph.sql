@@ -1,6 +1,7 @@
 -- name: upsert_graph_session(id, graph_id, current_task_id, status_message, context, now)!
--- Insert or replace a graph session; updated_at always moves forward (it is the session's
--- version for compare-and-set). MySQL has no RETURNING: read it with get_graph_session_version.
+-- Insert or replace a graph session; updated_at (the version compare-and-set checks) becomes
+-- :now or the stored one plus 1 µs, whichever is later (GREATEST is NULL if any argument is,
+-- hence the COALESCE). MySQL has no RETURNING: read it with get_graph_session_version.
 INSERT INTO sessions (id, graph_id, current_task_id, status_message, context, created_at, updated_at)
 VALUES (:id, :graph_id, :current_task_id, :status_message, :context, :now, :now)
 ON DUPLICATE KEY UPDATE
@@ -8,7 +9,7 @@ ON DUPLICATE KEY UPDATE
     current_task_id = VALUES(current_task_id),
     status_message  = VALUES(status_message),
     context         = VALUES(context),
-    updated_at      = GREATEST(VALUES(updated_at), updated_at + INTERVAL 1 MICROSECOND);
+    updated_at      = GREATEST(VALUES(updated_at), COALESCE(updated_at + INTERVAL 1 MICROSECOND, VALUES(updated_at)));
 
 -- name: insert_graph_session_if_absent(id, graph_id, current_task_id, status_message, context, now)!
 -- Insert a graph session only if its id is free (a racing insert fails on the key and retries).
@@ -25,7 +26,7 @@ UPDATE sessions SET
     current_task_id = :current_task_id,
     status_message  = :status_message,
     context         = :context,
-    updated_at      = GREATEST(:now, updated_at + INTERVAL 1 MICROSECOND)
+    updated_at      = GREATEST(:now, COALESCE(updated_at + INTERVAL 1 MICROSECOND, :now))
 WHERE id = :id
   AND updated_at = :expected_updated_at;
 
@@ -56,7 +57,7 @@ UPDATE sessions SET
             THEN GREATEST(0, JSON_LENGTH(COALESCE(JSON_EXTRACT(context, '$.chat_history.messages'), JSON_ARRAY()))
                              + 1 - JSON_EXTRACT(context, '$.chat_history.max_messages'))
             ELSE 0 END, ' to last]'))),
-    updated_at = GREATEST(:now, updated_at + INTERVAL 1 MICROSECOND)
+    updated_at = GREATEST(:now, COALESCE(updated_at + INTERVAL 1 MICROSECOND, :now))
 WHERE id = :id;
 
 -- name: list_graph_sessions(graph_id, after_created_at, after_id, limit)
@@ -67,3 +68,9 @@ WHERE (:graph_id IS NULL OR graph_id = :graph_id)
   AND (:after_created_at IS NULL OR (created_at, id) > (:after_created_at, :after_id))
 ORDER BY created_at, id
 LIMIT :limit;
+
+-- name: graph_sessions_schema()^
+-- Whether the sessions table exists (a catalog read); its list indexes come with its CREATE TABLE.
+SELECT EXISTS (SELECT 1 FROM information_schema.TABLES
+               WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sessions') AS has_table,
+       1 AS has_indexes;

@@ -1,6 +1,7 @@
 -- name: upsert_graph_session(id, graph_id, current_task_id, status_message, context, now)^
--- Insert or replace a graph session; updated_at always moves forward (it is the session's
--- version for compare-and-set). Returns created_at and updated_at.
+-- Insert or replace a graph session; updated_at (the version compare-and-set checks) becomes
+-- :now or the stored one plus 1 µs, whichever is later, read under the row lock so two writes
+-- never share a version. Returns created_at and updated_at.
 INSERT INTO sessions AS s (id, graph_id, current_task_id, status_message, context, created_at, updated_at)
 VALUES (CAST(:id AS uuid), :graph_id, :current_task_id, :status_message, CAST(:context AS jsonb), :now, :now)
 ON CONFLICT (id) DO UPDATE SET
@@ -71,3 +72,11 @@ WHERE (CAST(:graph_id AS text) IS NULL OR graph_id = :graph_id)
        OR (created_at, id) > (CAST(:after_created_at AS timestamptz), CAST(:after_id AS uuid)))
 ORDER BY created_at, id
 LIMIT :limit;
+
+-- name: graph_sessions_schema()^
+-- Whether the sessions table and its list indexes exist: a catalog read, which locks nothing.
+SELECT to_regclass('sessions') IS NOT NULL AS has_table,
+       (SELECT count(*) FROM pg_catalog.pg_index AS i
+        JOIN pg_catalog.pg_class AS c ON c.oid = i.indexrelid
+        WHERE i.indrelid = to_regclass('sessions')
+          AND c.relname IN ('sessions_graph_id_idx', 'sessions_created_at_idx')) = 2 AS has_indexes;
