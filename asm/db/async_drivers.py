@@ -14,11 +14,11 @@ from asm.db.async_pool import AsyncSimplePool
 from asm.db.liveness import aiomysql_alive, postgres_suspect
 from asm.db.sync_drivers import (
     MYSQL_QUIET_NOTES,
+    POSTGRES_SET_UTC,
     SQLITE_BUSY_TIMEOUT_S,
     dict_row_factory,
     mysql_options,
     postgres_pool_options,
-    probe_timeout,
 )
 from asm.db.urls import DatabaseURL
 
@@ -26,12 +26,14 @@ from asm.db.urls import DatabaseURL
 class AsyncPostgresDriver:
     aiosql_adapter = "asm-apsycopg"
 
-    async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
-        # As in the sync driver: fail at once, with the server's reason.
-        await (await psycopg.AsyncConnection.connect(url.conninfo(), connect_timeout=probe_timeout(timeout))).close()
-        pool = AsyncPostgresPool(
-            connection_class=psycopg.AsyncConnection, **postgres_pool_options(url, min_size, max_size, timeout)
-        )
+    async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0,
+                        prepare_threshold: int | None = None):
+        """As the sync driver's: `prepare_threshold` None (the default) never prepares."""
+        options = postgres_pool_options(url, min_size, max_size, timeout, prepare_threshold)
+        # As in the sync driver: fail at once, with the server's reason, on the pool's parameters.
+        async with await psycopg.AsyncConnection.connect(options["conninfo"], **options["kwargs"]) as probe:
+            await configure_postgres(probe)
+        pool = AsyncPostgresPool(connection_class=psycopg.AsyncConnection, configure=configure_postgres, **options)
         try:
             await pool.open(wait=True, timeout=timeout)
         except BaseException:
@@ -46,7 +48,9 @@ class AsyncPostgresDriver:
 class AsyncSQLiteDriver:
     aiosql_adapter = "asm-aiosqlite"
 
-    async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
+    async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0,
+                        prepare_threshold: int | None = None):
+        """`prepare_threshold` is PostgreSQL's and ignored here."""
         memory = url.is_memory
 
         async def connect() -> aiosqlite.Connection:
@@ -69,7 +73,9 @@ class AsyncSQLiteDriver:
 class AsyncMySQLDriver:
     aiosql_adapter = "asm-aiomysql"
 
-    async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
+    async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0,
+                        prepare_threshold: int | None = None):
+        """`prepare_threshold` is PostgreSQL's and ignored here."""
         options = mysql_options(url, timeout)
         options["db"] = options.pop("database")
         options["cursorclass"] = aiomysql.DictCursor
@@ -87,6 +93,11 @@ class AsyncMySQLDriver:
     async def execute(self, conn: Any, sql: str) -> None:
         async with conn.cursor() as cur:
             await cur.execute(sql)
+
+
+async def configure_postgres(conn: psycopg.AsyncConnection) -> None:
+    """sync_drivers.configure_postgres with `await`."""
+    await conn.execute(POSTGRES_SET_UTC)
 
 
 class AsyncPostgresPool(psycopg_pool.AsyncConnectionPool):

@@ -47,9 +47,10 @@ class AsyncListener:
         pause = RECONNECT_FIRST_S
         while True:
             try:
+                # It runs only LISTEN; never prepared, as every asm connection (sync_drivers.py).
                 conn = await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True, connect_timeout=self._connect_timeout,
-                    application_name=APPLICATION_NAME)
+                    application_name=APPLICATION_NAME, prepare_threshold=None)
                 async with conn:
                     await conn.execute(LISTEN_SQL)
                     self.waiters.set_live(True)

@@ -52,8 +52,9 @@ class Listener:
         pause = RECONNECT_FIRST_S
         while not self._closed:
             try:
+                # It runs only LISTEN; never prepared, as every asm connection (sync_drivers.py).
                 with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=self._connect_timeout,
-                                     application_name=APPLICATION_NAME) as conn:
+                                     application_name=APPLICATION_NAME, prepare_threshold=None) as conn:
                     conn.execute(LISTEN_SQL)
                     self.waiters.set_live(True)
                     self._first_attempt_done.set()

@@ -44,11 +44,17 @@ class SyncDriver:
 class PostgresDriver(SyncDriver):
     aiosql_adapter = "psycopg"
 
-    def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
-        # A dead server fails here at once with its reason; the pool would retry until its timeout
-        # and then report none.
-        psycopg.connect(url.conninfo(), connect_timeout=probe_timeout(timeout)).close()
-        pool = PostgresPool(**postgres_pool_options(url, min_size, max_size, timeout))
+    def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0,
+                  prepare_threshold: int | None = None):
+        """A psycopg_pool pool. `prepare_threshold`: psycopg's (executions of a query before it
+        is prepared on the server); None, the default, never prepares (see postgres_pool_options)."""
+        options = postgres_pool_options(url, min_size, max_size, timeout, prepare_threshold)
+        # A connection the server refuses fails here at once with its reason; the pool would
+        # retry until its timeout and then report none. Same parameters as the pool's, so what
+        # the pool's connections would meet, this one meets first.
+        with psycopg.connect(options["conninfo"], **options["kwargs"]) as probe:
+            configure_postgres(probe)
+        pool = PostgresPool(configure=configure_postgres, **options)
         pool.open(wait=True, timeout=timeout)
         return pool
 
@@ -56,7 +62,9 @@ class PostgresDriver(SyncDriver):
 class SQLiteDriver(SyncDriver):
     aiosql_adapter = "sqlite3"
 
-    def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
+    def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0,
+                  prepare_threshold: int | None = None):
+        """A pool of our own; `prepare_threshold` is PostgreSQL's and ignored here."""
         path = url.database
         memory = url.is_memory
 
@@ -78,7 +86,10 @@ class SQLiteDriver(SyncDriver):
 class MySQLDriver(SyncDriver):
     aiosql_adapter = "pymysql"
 
-    def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0):
+    def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0,
+                  prepare_threshold: int | None = None):
+        """A pool of our own; `prepare_threshold` is PostgreSQL's and ignored here (PyMySQL never
+        prepares statements on the server)."""
         options = mysql_options(url, timeout)
 
         def connect() -> pymysql.connections.Connection:
@@ -126,19 +137,35 @@ POSTGRES_ADAPTERS = AdaptersMap(psycopg.adapters)
 set_json_loads(_load_json, POSTGRES_ADAPTERS)
 
 
-def postgres_pool_options(url: DatabaseURL, min_size: int, max_size: int, timeout: float) -> dict[str, Any]:
-    """psycopg_pool options (the async pool takes the same ones)."""
+def postgres_pool_options(url: DatabaseURL, min_size: int, max_size: int, timeout: float,
+                          prepare_threshold: int | None = None) -> dict[str, Any]:
+    """psycopg_pool options (the async pool takes the same ones, and its own `configure`).
+
+    No server-side prepared statements unless asked for (`prepare_threshold`): through a
+    transaction-pooling PgBouncer one server connection serves many clients, and psycopg's
+    `_pg3_N` names would run another client's statement. No startup `options` either (poolers
+    such as PgBouncer refuse them): the time zone is set by `configure_postgres`."""
     return {
         "conninfo": url.conninfo(),
         "min_size": min_size,
         "max_size": max_size,
         "timeout": timeout,
         # Autocommit: one statement is one round trip; asm sends BEGIN itself when it needs one.
-        "kwargs": {"autocommit": True, "row_factory": dict_row, "options": "-c TimeZone=UTC",
-                   "context": POSTGRES_ADAPTERS},
+        "kwargs": {"autocommit": True, "row_factory": dict_row, "context": POSTGRES_ADAPTERS,
+                   "prepare_threshold": prepare_threshold, "connect_timeout": probe_timeout(timeout)},
         "open": False,
         "name": "asm",
     }
+
+
+# Once per new connection, not per call. Reads do not depend on it (timestamps are converted
+# to UTC in Python, dialects.py), but psycopg decodes `timestamptz` about twice as fast in UTC.
+# PgBouncer tracks TimeZone per client, so it holds through a transaction pooler too.
+POSTGRES_SET_UTC = "SET TIME ZONE 'UTC'"
+
+
+def configure_postgres(conn: psycopg.Connection) -> None:
+    conn.execute(POSTGRES_SET_UTC)
 
 
 # Notes such as "table already exists" (CREATE ... IF NOT EXISTS) are expected; aiomysql
@@ -152,8 +179,9 @@ def mysql_options(url: DatabaseURL, timeout: float) -> dict[str, Any]:
         "host": url.host or "localhost",
         "port": url.port or 3306,
         "user": url.user or "root",
-        # In the query string, as yoyo (and so `asm migrate`) also reads it.
-        "password": url.password or url.query.get("password", ""),
+        # The URL's, or its query string's (as yoyo, and so `asm migrate`, also reads it), as
+        # UTF-8: both drivers send a str's latin-1 bytes (see DatabaseURL.mysql_password).
+        "password": url.mysql_password(),
         "database": url.database,
         "charset": "utf8mb4",
         "autocommit": True,

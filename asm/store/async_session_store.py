@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from asm.arguments import optional_positive_int
+from asm.arguments import optional_count, optional_positive_int
 from asm.artifacts import AsyncArtifacts
 from asm.db.api import AsyncStore, async_method
 from asm.db.async_executor import AsyncExecutor
@@ -61,9 +61,16 @@ class AsyncSessionStore(AsyncStore, StoreOperations, wrap=async_method):
 
 
 async def connect_async(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
-                        timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES) -> AsyncSessionStore:
-    """The async twin of `asm.connect`: `store = await asm.connect_async(url)`."""
+                        timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
+                        prepare_threshold: int | None = None) -> AsyncSessionStore:
+    """The async twin of `asm.connect`: `store = await asm.connect_async(url)`.
+
+    prepare_threshold (PostgreSQL; checked, then ignored, elsewhere): as for `asm.connect`;
+    None, the default, never prepares statements on the server, which a transaction-pooling
+    PgBouncer needs.
+    """
     max_event_bytes = optional_positive_int(max_event_bytes, "max_event_bytes")
+    prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
     url = parse_url(url)
     if migrate and not url.is_memory:
         # yoyo is synchronous; keep the event loop free while it works.
@@ -71,7 +78,8 @@ async def connect_async(url: str, *, migrate: bool = False, min_size: int = 1, m
     executor = AsyncExecutor(url)
     executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes)
     try:
-        await executor.open(min_size=min_size, max_size=max_size, timeout=timeout)
+        await executor.open(min_size=min_size, max_size=max_size, timeout=timeout,
+                            prepare_threshold=prepare_threshold)
         if migrate and url.is_memory:
             await executor.execute_statements(migration_statements(url.dialect))
         await executor.run(schema.check_schema, executor.dialect)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-from asm.arguments import optional_positive_int
+from asm.arguments import optional_count, optional_positive_int
 from asm.artifacts import Artifacts
 from asm.db.api import SyncStore, sync_method
 from asm.db.dialects import DEFAULT_MAX_EVENT_BYTES
@@ -62,17 +62,28 @@ class SessionStore(SyncStore, StoreOperations, wrap=sync_method):
 
 
 def connect(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
-            timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES) -> SessionStore:
+            timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
+            prepare_threshold: int | None = None) -> SessionStore:
     """A SessionStore on `url` (sqlite:///path, postgresql://..., mysql://...).
 
     With migrate=True, pending migrations are applied first; without it, a database whose
     schema is missing or older than this package raises SchemaError.
+
+    prepare_threshold (PostgreSQL; checked, then ignored, elsewhere): psycopg's, the executions
+    of a statement on a connection after which it is prepared on the server. None, the
+    default, never prepares, which is what a transaction-pooling PgBouncer needs (it hands a
+    server connection from client to client, and another client's prepared statement would
+    run). On a direct connection, or through a pooler that keeps prepared statements per
+    client, `prepare_threshold=5` (psycopg's default) saves the server some parsing and
+    planning (see bench/findings.md).
     """
     max_event_bytes = optional_positive_int(max_event_bytes, "max_event_bytes")
+    prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
     url = parse_url(url)
     if migrate and not url.is_memory:
         apply_migrations(url)
-    executor = SyncExecutor(url, min_size=min_size, max_size=max_size, timeout=timeout)
+    executor = SyncExecutor(url, min_size=min_size, max_size=max_size, timeout=timeout,
+                            prepare_threshold=prepare_threshold)
     executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes)
     try:
         if migrate and url.is_memory:
