@@ -10,7 +10,7 @@ import psycopg
 import pymysql
 
 import asm
-from asm.db.sync_drivers import mysql_options
+from asm.db.sync_drivers import configure_postgres, mysql_options
 from asm.db.translate import translate
 from asm.db.urls import DatabaseURL, parse_url
 from asm.errors import StorageConnectionFailed
@@ -27,8 +27,16 @@ def raw_connection(url: DatabaseURL) -> Any:
     """A plain autocommit driver connection (psycopg, PyMySQL or sqlite3), outside asm's pools."""
     try:
         if url.dialect == "postgres":
-            return psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
-                                   options="-c TimeZone=UTC")
+            # As the store's own connections: the URL's own `options` (a search_path) hold, and
+            # nothing is prepared on the server (a transaction pooler may be in front).
+            conn = psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
+                                   prepare_threshold=None)
+            try:
+                configure_postgres(conn)
+            except BaseException:
+                conn.close()
+                raise
+            return conn
         if url.dialect == "mysql":
             return pymysql.connect(**mysql_options(url, CONNECT_TIMEOUT_S))
         if url.is_memory:

@@ -40,10 +40,14 @@ class Dialect:
     # split their lists to fit. Read by the store's first batch (query get_max_packet) and kept
     # in the store's copy; None until then.
     max_packet_bytes: int | None = None
+    # The key material of the store's keyset cursors (asm/cursors.py); None: the built-in key.
+    cursor_secret: bytes | None = None
 
-    def with_limits(self, *, max_event_bytes: int | None) -> Dialect:
+    def with_limits(self, *, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
+                    cursor_secret: bytes | None = None) -> Dialect:
         dialect = copy.copy(self)
         dialect.max_event_bytes = max_event_bytes
+        dialect.cursor_secret = cursor_secret
         dialect.max_packet_bytes = None  # each store reads its own server's
         return dialect
 

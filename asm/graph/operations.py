@@ -11,7 +11,7 @@ import attrs
 
 from asm.arguments import require_record
 from asm.convert import format_timestamp
-from asm.cursors import decode_cursor, encode_cursor
+from asm.cursors import decode_cursor, encode_cursor, store_secret
 from asm.db.migrations import migration_statements
 from asm.db.operation import Call, RunOperation, operation, procedure
 from asm.db.plan import Statement
@@ -133,7 +133,7 @@ def list_page(dialect, graph_id: str | None = None, limit: int = 50, cursor: str
     """Graph sessions in creation order, one keyset page at a time."""
     if type(limit) is not int or limit < 1:
         raise ValidationError(f"limit must be an int >= 1, not {limit!r}", details={"field": "limit"})
-    after = (None, None) if cursor is None else decode_cursor(cursor, LIST_QUERY, ("timestamp", "uuid"))
+    after = (None, None) if cursor is None else decode_cursor(cursor, LIST_QUERY, ("timestamp", "uuid"), store_secret(dialect))
     rows = yield Call("list_graph_sessions", {
         "graph_id": None if graph_id is None else _text(graph_id, "graph_id", max_len=255),
         "after_created_at": dialect.encode_ts(after[0]),
@@ -145,7 +145,7 @@ def list_page(dialect, graph_id: str | None = None, limit: int = 50, cursor: str
     last = sessions[-1] if has_more else None
     return GraphSessionPage(
         sessions=sessions,
-        cursor=encode_cursor(LIST_QUERY, (last.created_at, last.id)) if last else None,
+        cursor=encode_cursor(LIST_QUERY, (last.created_at, last.id), store_secret(dialect)) if last else None,
         has_more=has_more,
     )
 

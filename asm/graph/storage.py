@@ -3,7 +3,8 @@ async twin, on any of the three dialects."""
 
 from __future__ import annotations
 
-
+from asm.arguments import optional_count
+from asm.cursors import check_cursor_secret
 from asm.db.api import AsyncStore, OperationTable, SyncStore, async_method, sync_method
 from asm.db.async_executor import AsyncExecutor
 from asm.db.executor import SyncExecutor
@@ -34,15 +35,20 @@ class GraphSessionStorage(SyncStore, GraphOperations, wrap=sync_method):
     @classmethod
     def connect(cls, url: str, *, min_size: int = 1, max_size: int = DEFAULT_MAX_SIZE,
                 timeout: float = 30.0, create_schema: bool = True,
-                prepare_threshold: int | None = None) -> GraphSessionStorage:
+                prepare_threshold: int | None = None,
+                cursor_secret: str | bytes | None = None) -> GraphSessionStorage:
         """Connect. The catalog is read first; only a missing table (or missing list indexes)
         is created, safely when several processes connect at once, so a role that may only
         read and write `sessions` connects to a migrated database. create_schema=False never
         creates anything: a missing table is a SchemaError (run `asm migrate`).
         prepare_threshold: PostgreSQL: psycopg's prepare_threshold; None (default) never
-        prepares, safe behind a transaction pooler."""
+        prepares, safe behind a transaction pooler. cursor_secret: signs the cursors of `list`
+        pages, as for `asm.connect`."""
+        prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
+        cursor_secret = check_cursor_secret(cursor_secret)
         executor = SyncExecutor(parse_url(url), min_size=min_size, max_size=max_size, timeout=timeout,
                                 prepare_threshold=prepare_threshold)
+        executor.dialect = executor.dialect.with_limits(cursor_secret=cursor_secret)
         storage = cls(executor)
         try:
             _prepare_schema(storage, create_schema)
@@ -61,9 +67,13 @@ class AsyncGraphSessionStorage(AsyncStore, GraphOperations, wrap=async_method):
     @classmethod
     async def connect(cls, url: str, *, min_size: int = 1, max_size: int = DEFAULT_MAX_SIZE,
                       timeout: float = 30.0, create_schema: bool = True,
-                      prepare_threshold: int | None = None) -> AsyncGraphSessionStorage:
+                      prepare_threshold: int | None = None,
+                      cursor_secret: str | bytes | None = None) -> AsyncGraphSessionStorage:
         """The async twin of GraphSessionStorage.connect (same options)."""
+        prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
+        cursor_secret = check_cursor_secret(cursor_secret)
         executor = AsyncExecutor(parse_url(url))
+        executor.dialect = executor.dialect.with_limits(cursor_secret=cursor_secret)
         storage = cls(executor)
         try:
             await executor.open(min_size=min_size, max_size=max_size, timeout=timeout,

@@ -10,6 +10,7 @@ from typing import Any
 
 from asm.arguments import optional_count, optional_positive_int
 from asm.artifacts import AsyncArtifacts
+from asm.cursors import check_cursor_secret
 from asm.db.api import AsyncStore, async_method
 from asm.db.async_executor import AsyncExecutor
 from asm.db.dialects import DEFAULT_MAX_EVENT_BYTES
@@ -62,21 +63,23 @@ class AsyncSessionStore(AsyncStore, StoreOperations, wrap=async_method):
 
 async def connect_async(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
                         timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
-                        prepare_threshold: int | None = None) -> AsyncSessionStore:
+                        prepare_threshold: int | None = None,
+                        cursor_secret: str | bytes | None = None) -> AsyncSessionStore:
     """The async twin of `asm.connect`: `store = await asm.connect_async(url)`.
 
     prepare_threshold (PostgreSQL; checked, then ignored, elsewhere): as for `asm.connect`;
     None, the default, never prepares statements on the server, which a transaction-pooling
-    PgBouncer needs.
+    PgBouncer needs. cursor_secret: as for `asm.connect`.
     """
     max_event_bytes = optional_positive_int(max_event_bytes, "max_event_bytes")
     prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
+    cursor_secret = check_cursor_secret(cursor_secret)
     url = parse_url(url)
     if migrate and not url.is_memory:
         # yoyo is synchronous; keep the event loop free while it works.
         await asyncio.to_thread(apply_migrations, url)
     executor = AsyncExecutor(url)
-    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes)
+    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes, cursor_secret=cursor_secret)
     try:
         await executor.open(min_size=min_size, max_size=max_size, timeout=timeout,
                             prepare_threshold=prepare_threshold)

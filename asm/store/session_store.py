@@ -9,6 +9,7 @@ from typing import Any
 
 from asm.arguments import optional_count, optional_positive_int
 from asm.artifacts import Artifacts
+from asm.cursors import check_cursor_secret
 from asm.db.api import SyncStore, sync_method
 from asm.db.dialects import DEFAULT_MAX_EVENT_BYTES
 from asm.db.executor import SyncExecutor
@@ -63,7 +64,7 @@ class SessionStore(SyncStore, StoreOperations, wrap=sync_method):
 
 def connect(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
             timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
-            prepare_threshold: int | None = None) -> SessionStore:
+            prepare_threshold: int | None = None, cursor_secret: str | bytes | None = None) -> SessionStore:
     """A SessionStore on `url` (sqlite:///path, postgresql://..., mysql://...).
 
     With migrate=True, pending migrations are applied first; without it, a database whose
@@ -76,15 +77,21 @@ def connect(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int
     run). On a direct connection, or through a pooler that keeps prepared statements per
     client, `prepare_threshold=5` (psycopg's default) saves the server some parsing and
     planning (see bench/findings.md).
+
+    cursor_secret: signs the keyset cursors of `store.query` pages: only stores given the same
+    secret accept them, so give every worker of one service the same long random value (a
+    str or bytes). None, the default, signs with a key built into asm, which catches edited
+    and truncated cursors but not forged ones.
     """
     max_event_bytes = optional_positive_int(max_event_bytes, "max_event_bytes")
     prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
+    cursor_secret = check_cursor_secret(cursor_secret)
     url = parse_url(url)
     if migrate and not url.is_memory:
         apply_migrations(url)
     executor = SyncExecutor(url, min_size=min_size, max_size=max_size, timeout=timeout,
                             prepare_threshold=prepare_threshold)
-    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes)
+    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes, cursor_secret=cursor_secret)
     try:
         if migrate and url.is_memory:
             executor.execute_statements(migration_statements(url.dialect))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import inspect
 import json
 import uuid
 
@@ -301,11 +300,6 @@ def test_any_signed_values_are_a_page_or_invalid_cursor_many(searches, query, va
 
 # -- a store secret ---------------------------------------------------------------------------
 
-needs_secret = pytest.mark.skipif("cursor_secret" not in inspect.signature(asm.connect).parameters,
-                                  reason="asm.connect(cursor_secret=...) is not plumbed through the store yet")
-
-
-@needs_secret
 def test_a_store_secret_signs_cursors_that_only_stores_with_that_secret_accept(raw, connect):
     for i in range(3):
         connect(raw.url).save_session(asm.Session.new(agent_id="a", id=f"ses_{i}"))
@@ -321,3 +315,16 @@ def test_a_store_secret_signs_cursors_that_only_stores_with_that_secret_accept(r
     forged_cursor = signed(body("sessions:updated_at_desc", [GOOD["timestamp"], GOOD["id"]]))
     with pytest.raises(asm.InvalidCursor):
         first.query.search_sessions(limit=1, cursor=forged_cursor)
+
+
+def test_a_graph_storage_secret_signs_its_list_cursors(raw, connect):
+    from asm.graph import GraphSession
+
+    storage = connect(raw.url, kind="graph", cursor_secret=b"graph secret")
+    for _ in range(2):
+        storage.save(GraphSession.new(graph_id="g", current_task_id="t"))
+    cursor = storage.list(limit=1).cursor
+    same = connect(raw.url, kind="graph", cursor_secret=b"graph secret")
+    assert len(same.list(limit=1, cursor=cursor).sessions) == 1
+    with pytest.raises(asm.InvalidCursor):
+        connect(raw.url, kind="graph").list(limit=1, cursor=cursor)
