@@ -22,7 +22,7 @@ from asm.errors import (
     ValidationError,
 )
 from asm.maintenance import MaintenanceReport, RetentionPolicy
-from asm.query import SessionExport
+from asm.query import ExportSummary, SessionExport
 from asm.records import Artifact, Event, ExecutionResult, Run, Session
 from asm.store.async_session_store import AsyncSessionStore, connect_async
 from asm.store.session_store import SessionStore, connect
@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AlreadyExists", "Artifact", "ArtifactStats", "AsmError", "AsyncSessionStore", "ConflictError", "Event", "EventType",
-    "ExecutionResult", "InvalidCursor", "InvalidEventType", "InvalidStatus", "MaintenanceReport", "MigrationStatus",
+    "ExecutionResult", "ExportSummary", "InvalidCursor", "InvalidEventType", "InvalidStatus", "MaintenanceReport", "MigrationStatus",
     "NotFound", "RetentionPolicy", "Run", "RunNotFound", "RunStatus", "SchemaError", "Session", "SessionExport", "SessionNotFound",
     "SessionStatus", "SessionStore", "StorageConnectionFailed", "StorageError",
     "StorageReadFailed", "StorageTimeout", "StorageWriteFailed", "ValidationError", "connect", "connect_async", "migrate",

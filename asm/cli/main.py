@@ -85,28 +85,65 @@ def cli(ctx: click.Context, database: str, json_output: bool) -> None:
 @click.option("--status", "show_status", is_flag=True, help="List the migrations and whether each is applied.")
 @click.option("--rollback", "roll_back", is_flag=True, help="Undo the newest applied migration(s).")
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="With --rollback: how many to undo.")
-def migrate(settings: Settings, show_status: bool, roll_back: bool, steps: int | None) -> None:
-    """Apply pending migrations (or list them, or roll back)."""
-    if show_status and roll_back:
-        raise click.UsageError("--status and --rollback cannot be combined")
+@click.option("--break-lock", "break_lock", is_flag=True,
+              help="Remove the migration lock a killed `asm migrate` left behind, then stop.")
+def migrate(settings: Settings, show_status: bool, roll_back: bool, steps: int | None, break_lock: bool) -> None:
+    """Apply pending migrations (or list them, roll back, or break a stale lock).
+
+    Every output names the schema it works in: PostgreSQL's current_schema() (choose one with
+    ?options=-csearch_path%3DNAME in the URL), the MySQL database, the SQLite file.
+    """
+    chosen = [flag for flag, on in (("--status", show_status), ("--rollback", roll_back),
+                                    ("--break-lock", break_lock)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} cannot be combined")
     if steps is not None and not roll_back:
         raise click.UsageError("--steps needs --rollback")
+    from asm.db import migrations  # the reports behind asm.migrate & co: where, what, who locks
+
     url = settings.url
+    if break_lock:
+        lock = migrations.remove_migration_lock(url)
+        if settings.json:
+            return print_json({"database": str(url), "lock_removed": lock})
+        return click.echo(f"removed the migration lock of process {lock.pid} (since {lock.since} UTC) on {url}"
+                          if lock else f"no migration lock on {url}")
     if show_status:
-        statuses = asm.migration_status(url)
+        report = migrations.migrations_report(url)
         if settings.json:
-            return print_json({"database": str(url), "migrations": statuses})
-        return console().print(output.table(f"Migrations on {url}", ("migration", "applied"),
-                                            ((m.id, "yes" if m.applied else "no") for m in statuses)))
+            return print_json({"database": str(url), "schema": report.schema, "other_schemas": report.other_schemas,
+                               "lock": report.lock, "migrations": report.migrations})
+        console().print(output.table(f"Migrations on {url}, {_where(url, report)}", ("migration", "applied"),
+                                     ((m.id, "yes" if m.applied else "no") for m in report.migrations)))
+        if report.lock:
+            click.echo(f"locked by process {report.lock.pid} since {report.lock.since} UTC "
+                       f"(if it is no longer running: {migrations.break_lock_command(url)})")
+        return _note_other_schemas(report)
     if roll_back:
-        undone = asm.rollback(url, steps=steps or 1)
+        report = migrations.rollback_migrations(url, steps=steps or 1)
         if settings.json:
-            return print_json({"database": str(url), "rolled_back": undone})
-        return click.echo(f"rolled back {', '.join(undone)} on {url}" if undone else f"nothing to roll back on {url}")
-    applied = asm.migrate(url)
+            return print_json({"database": str(url), "schema": report.schema, "rolled_back": report.ids})
+        return click.echo(f"rolled back {', '.join(report.ids)} on {url}, {_where(url, report)}" if report.ids
+                          else f"nothing to roll back on {url}, {_where(url, report)}")
+    report = migrations.apply_migrations(url)
     if settings.json:
-        return print_json({"database": str(url), "applied": applied})
-    click.echo(f"applied {', '.join(applied)} on {url}" if applied else f"{url} is up to date")
+        return print_json({"database": str(url), "schema": report.schema, "other_schemas": report.other_schemas,
+                           "applied": report.ids})
+    click.echo(f"applied {', '.join(report.ids)} on {url}, {_where(url, report)}" if report.ids
+               else f"{url} is up to date, {_where(url, report)}")
+    _note_other_schemas(report)
+
+
+def _where(url: DatabaseURL, report: migrations.MigrationReport) -> str:
+    """Where `asm migrate` worked, in the dialect's words."""
+    return f"{ {'postgres': 'schema', 'mysql': 'database', 'sqlite': 'file'}[url.dialect]} {report.schema}"
+
+
+def _note_other_schemas(report: migrations.MigrationReport) -> None:
+    # A search_path that starts at an empty schema migrates a second copy there: say so.
+    if report.other_schemas:
+        click.echo(f"note: schema {', '.join(report.other_schemas)} of this database also has asm tables, "
+                   f"which this URL does not see (it works in schema {report.schema})")
 
 
 # --- the demo ---
@@ -368,16 +405,24 @@ def _progress(description: str) -> Iterator[None]:
               help="Write to FILE instead of stdout.")
 def export_command(settings: Settings, session_id: str, include_artifacts: bool, path: Path | None) -> None:
     """Export a session with its runs and events as JSON."""
+    # Written as it is read, so memory stays bounded however long the session is. The file is
+    # created only for a session that exists, and removed if the export fails midway.
     with settings.store() as store:
-        export = store.query.export_session(session_id, include_artifacts=include_artifacts)
-    text = export.to_json()
-    if path is None:
-        return _echo_flushed(text)
-    try:
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise asm.ValidationError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    _summary(settings, "exported", export, path)
+        try:
+            summary = store.query.export_session_to(session_id, sys.stdout if path is None else path,
+                                                    include_artifacts=include_artifacts)
+            if path is None:
+                return _echo_flushed("")
+            with path.open("a", encoding="utf-8") as file:
+                file.write("\n")
+        except OSError as exc:
+            raise asm.ValidationError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        except asm.ValidationError as exc:
+            if exc.details.get("field") != "file":
+                raise
+            problem = exc.message.removeprefix("cannot write the export: ")
+            raise asm.ValidationError(f"cannot write {_name(path or Path('-'))}: {problem}") from exc
+    _summary(settings, "exported", summary, path)
 
 
 @cli.command("import", short_help="Import a session exported with `asm export`.")
@@ -388,30 +433,39 @@ def import_command(settings: Settings, path: Path) -> None:
 
     The same ids and sequence numbers are written back; importing twice changes nothing.
     """
+    # Parsed and written a batch at a time, in one transaction: memory stays bounded.
+    stdin = str(path) == "-"
     try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        source = getattr(sys.stdin, "buffer", sys.stdin) if stdin else path.open("rb")
     except OSError as exc:
         raise asm.ValidationError(f"cannot read {_name(path)}: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise asm.ValidationError(f"cannot read {_name(path)}: not UTF-8 text ({exc.reason})") from exc
     try:
-        export = asm.SessionExport.from_json(text)
-    except asm.ValidationError as exc:
-        raise asm.ValidationError(f"{_name(path)} is not an asm export: {exc.message}") from exc
-    with settings.store() as store:
-        store.query.import_session(export)
-    _summary(settings, "imported", export, path)
+        with settings.store() as store:
+            try:
+                summary = store.query.import_session_from(source)
+            except asm.ValidationError as exc:
+                field = exc.details.get("field")
+                if field == "file":
+                    problem = exc.message.removeprefix("cannot read the file: ")
+                    raise asm.ValidationError(f"cannot read {_name(path)}: {problem}") from exc
+                if field in ("document", "format", "version"):
+                    raise asm.ValidationError(f"{_name(path)} is not an asm export: {exc.message}") from exc
+                raise asm.ValidationError(f"cannot import {_name(path)}: {exc.message}") from exc
+    finally:
+        if not stdin:
+            source.close()
+    _summary(settings, "imported", summary, path)
 
 
 def _name(path: Path) -> str:
     return "stdin" if str(path) == "-" else str(path)
 
 
-def _summary(settings: Settings, verb: str, export: asm.SessionExport, path: Path) -> None:
-    counts = {"runs": len(export.runs), "events": len(export.events), "artifacts": len(export.artifacts)}
+def _summary(settings: Settings, verb: str, summary: Any, path: Path) -> None:
+    counts = {"runs": summary.runs, "events": summary.events, "artifacts": summary.artifacts}
     if settings.json:
-        return print_json({verb: export.session.id, "file": _name(path), **counts})
-    click.echo(f"{verb} session {export.session.id} ({counts['runs']} runs, {counts['events']} events, "
+        return print_json({verb: summary.session_id, "file": _name(path), **counts})
+    click.echo(f"{verb} session {summary.session_id} ({counts['runs']} runs, {counts['events']} events, "
                f"{counts['artifacts']} artifacts) {'to' if verb == 'exported' else 'from'} {_name(path)}")
 
 

@@ -2,7 +2,9 @@
 
 The JSON document holds every field of every record with sorted keys, so one stored session
 exports to the same text on every dialect. Import writes the same ids and sequence numbers
-and keeps what is stored already, so importing twice changes nothing.
+and keeps what is stored already, so importing twice changes nothing. Here the whole document
+is one object in memory; export_stream.py writes and reads the same document through a file,
+a page at a time, with the import steps below.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from asm.db.rows import from_row, to_params
 from asm.errors import ConflictError, ValidationError
 from asm.ids import utc_now
 from asm.records import Artifact, Event, Run, Session
+from asm.store.chunks import insert_rows, rows_by_ids
 from asm.store.events import check_event_size, get_events
 from asm.store.runs import list_runs
 from asm.store.sessions import get_session
@@ -30,20 +33,22 @@ VERSION = 1
 ARTIFACTS = "asm_artifacts"
 # The record lists of an export, in document order.
 LISTS = {"runs": Run, "events": Event, "artifacts": Artifact}
+# The keys of the document's top-level object.
+KEYS = {"format", "version", "session", *LISTS}
 
-_dumps = json.JSONEncoder(
+dumps = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True
 ).encode
 
 
-def _invalid(field: str, problem: str) -> ValidationError:
+def invalid(field: str, problem: str) -> ValidationError:
     return ValidationError(f"{field} {problem}", details={"field": field})
 
 
 def _record_list(cls: type) -> Any:
     def convert(value: Any, field: attrs.Attribute) -> list:
         if not isinstance(value, (list, tuple)):
-            raise _invalid(field.name, f"must be a list of asm.{cls.__name__}, not {type(value).__name__}")
+            raise invalid(field.name, f"must be a list of asm.{cls.__name__}, not {type(value).__name__}")
         return [require_record(item, cls, f"{field.name}[{i}]") for i, item in enumerate(value)]
 
     return attrs.field(factory=list, converter=attrs.Converter(convert, takes_field=True))
@@ -63,41 +68,38 @@ class SessionExport:
         for name in LISTS:
             for i, record in enumerate(getattr(self, name)):
                 if record.session_id != self.session.id:
-                    raise _invalid(f"{name}[{i}].session_id",
-                                   f"must be the session's id {self.session.id!r}, not {record.session_id!r}")
+                    raise invalid(f"{name}[{i}].session_id",
+                                  f"must be the session's id {self.session.id!r}, not {record.session_id!r}")
         for i, event in enumerate(self.events):
             if event.sequence_number is None:
-                raise _invalid(f"events[{i}].sequence_number", "is missing: exported events are numbered")
+                raise invalid(f"events[{i}].sequence_number", "is missing: exported events are numbered")
         for name, attribute in (("runs", "id"), ("events", "id"), ("events", "sequence_number"),
                                 ("artifacts", "id"), ("artifacts", "key")):
             _require_unique(getattr(self, name), name, attribute)
 
     def to_json(self) -> str:
         """The stable JSON document of this export (compact, sorted keys, non-ASCII kept)."""
-        document: dict[str, Any] = {"format": FORMAT, "version": VERSION, "session": _to_document(self.session)}
+        document: dict[str, Any] = {"format": FORMAT, "version": VERSION, "session": to_document(self.session)}
         for name in LISTS:
-            document[name] = [_to_document(record) for record in getattr(self, name)]
-        return _dumps(document)
+            document[name] = [to_document(record) for record in getattr(self, name)]
+        return dumps(document)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> SessionExport:
         """The export a `to_json` document describes; ValidationError for anything else."""
         document = _parse(text)
         if not isinstance(document, dict):
-            raise _invalid("document", f"must be a JSON object, not {type(document).__name__}")
-        if document.get("format") != FORMAT:
-            raise _invalid("format", f"must be {FORMAT!r}, not {document.get('format')!r}")
-        version = document.get("version")
-        if type(version) is not int or version != VERSION:  # `true == 1` in Python
-            raise _invalid("version", f"must be {VERSION}, not {version!r}")
-        _require_keys(document, {"format", "version", "session", *LISTS}, "document")
-        session = _from_document(Session, document["session"], "session")
+            raise invalid("document", f"must be a JSON object, not {type(document).__name__}")
+        check_format(document.get("format"))
+        check_version(document.get("version"))
+        require_keys(document.keys(), KEYS, "document")
+        session = from_document(Session, document["session"], "session")
         lists = {}
         for name, record_cls in LISTS.items():
             items = document[name]
             if not isinstance(items, list):
-                raise _invalid(name, f"must be a JSON array, not {type(items).__name__}")
-            lists[name] = [_from_document(record_cls, item, f"{name}[{i}]") for i, item in enumerate(items)]
+                raise invalid(name, f"must be a JSON array, not {type(items).__name__}")
+            lists[name] = [from_document(record_cls, item, f"{name}[{i}]") for i, item in enumerate(items)]
         return cls(session, **lists)
 
 
@@ -106,18 +108,28 @@ def _require_unique(records: list, name: str, attribute: str) -> None:
     for i, record in enumerate(records):
         value = getattr(record, attribute)
         if value in seen:
-            raise _invalid(f"{name}[{i}].{attribute}", f"repeats {value!r}")
+            raise invalid(f"{name}[{i}].{attribute}", f"repeats {value!r}")
         seen.add(value)
 
 
-def _require_keys(values: dict, expected: set[str], where: str) -> None:
+def check_format(value: Any) -> None:
+    if value != FORMAT:
+        raise invalid("format", f"must be {FORMAT!r}, not {value!r}")
+
+
+def check_version(value: Any) -> None:
+    if type(value) is not int or value != VERSION:  # `true == 1` in Python
+        raise invalid("version", f"must be {VERSION}, not {value!r}")
+
+
+def require_keys(keys: Any, expected: set[str], where: str) -> None:
     # Every field is written on export; a missing one would otherwise take a default (a new id, now).
-    missing, unknown = sorted(expected - values.keys()), sorted(values.keys() - expected)
+    missing, unknown = sorted(expected - keys), sorted(keys - expected)
     if missing or unknown:
-        raise _invalid(where, f"must have exactly the keys {sorted(expected)}; missing {missing}, unknown {unknown}")
+        raise invalid(where, f"must have exactly the keys {sorted(expected)}; missing {missing}, unknown {unknown}")
 
 
-def _to_document(record: Any) -> dict[str, Any]:
+def to_document(record: Any) -> dict[str, Any]:
     values = record_to_dict(record)
     for name, kind, _required in field_kinds(type(record)):
         if kind == "datetime" and values[name] is not None:
@@ -125,16 +137,24 @@ def _to_document(record: Any) -> dict[str, Any]:
     return values
 
 
-def _from_document(cls: type, values: Any, where: str) -> Any:
+def from_document(cls: type, values: Any, where: str, *, check_payloads: bool = True) -> Any:
+    """The record a document's JSON object describes (every field present, and unless
+    check_payloads=False, payload rules met: encoding it checks them too)."""
     if not isinstance(values, dict):
-        raise _invalid(where, f"must be a JSON object, not {type(values).__name__}")
-    _require_keys(values, {name for name, _kind, _required in field_kinds(cls)}, where)
+        raise invalid(where, f"must be a JSON object, not {type(values).__name__}")
+    require_keys(values.keys(), {name for name, _kind, _required in field_kinds(cls)}, where)
     try:
         record = record_from_dict(cls, values)
-        record_to_dict(record)  # the payload rules (64-bit ints, nesting), checked now, not at import
+        if check_payloads:
+            record_to_dict(record)  # the payload rules (64-bit ints, nesting), checked now, not at import
     except ValidationError as exc:
-        raise type(exc)(f"{where}: {exc.message}", details={**exc.details, "record": where}) from None
+        raise located(exc, where) from None
     return record
+
+
+def located(exc: ValidationError, where: str) -> ValidationError:
+    """The same error, naming the record of the document it is about."""
+    return type(exc)(f"{where}: {exc.message}", details={**exc.details, "record": where})
 
 
 def _reject_constant(name: str) -> None:
@@ -145,26 +165,35 @@ def _parse(text: Any) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except (TypeError, ValueError, RecursionError) as exc:
-        raise _invalid("document", f"is not a JSON document: {exc}") from None
+        raise invalid("document", f"is not a JSON document: {exc}") from None
 
 
 # -- operations ----------------------------------------------------------------------------
+
+
+def require_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise invalid(name, f"must be a bool, not {type(value).__name__}")
+    return value
 
 
 @operation()
 def export_session(dialect, session_id: str, *, include_artifacts: bool = False) -> SessionExport:
     """Everything stored about one session, as a SessionExport; SessionNotFound if absent."""
     require_id(session_id, "session_id")
-    if not isinstance(include_artifacts, bool):
-        raise _invalid("include_artifacts", f"must be a bool, not {type(include_artifacts).__name__}")
+    require_bool(include_artifacts, "include_artifacts")
     session = yield from get_session(dialect, session_id)
     runs = yield from list_runs(dialect, session_id)
     events = yield from get_events(dialect, session_id)
-    artifacts = []
-    if include_artifacts:
-        rows = yield Call("export_session_artifacts", {"session_id": session_id})
-        artifacts = [from_row(dialect, Artifact, ARTIFACTS, row) for row in rows]
+    artifacts = (yield from export_artifacts(dialect, session_id)) if include_artifacts else []
     return SessionExport(session, runs, events, artifacts)
+
+
+@operation()
+def export_artifacts(dialect, session_id: str) -> list[Artifact]:
+    """Every artifact row of a session, soft-deleted ones included, in creation order."""
+    rows = yield Call("export_session_artifacts", {"session_id": require_id(session_id, "session_id")})
+    return [from_row(dialect, Artifact, ARTIFACTS, row) for row in rows]
 
 
 # retry: a deadlock with concurrent appends runs the (idempotent) import again.
@@ -185,36 +214,81 @@ def import_session(dialect, export: SessionExport) -> None:
               for i, event in enumerate(export.events)]
     artifacts = [to_params(dialect, artifact) for artifact in export.artifacts]
 
+    # First, because it locks the counter: no append takes a number while the events go in.
+    yield from _raise_sequence(dialect, events)
+    yield Call("upsert_session", session)
+    yield from _upsert_runs(runs)
+    yield from _insert_events(dialect, events)
+    yield from _insert_artifacts(dialect, artifacts)
+
+
+# The steps of an import, on encoded records; import_session runs them all in one operation,
+# the streamed import (export_stream.py) batch by batch in one transaction.
+
+
+@operation(write=True)
+def import_session_row(dialect, session: dict[str, Any]) -> None:
+    yield Call("upsert_session", session)
+
+
+@operation(write=True)
+def import_run_batch(dialect, runs: list[dict[str, Any]]) -> None:
+    yield from _upsert_runs(runs)
+
+
+@operation(write=True)
+def import_event_batch(dialect, events: list[dict[str, Any]]) -> None:
+    """Events of one session; the first batch locks its counter until the transaction ends."""
+    yield from _raise_sequence(dialect, events)
+    yield from _insert_events(dialect, events)
+
+
+@operation(write=True)
+def import_artifact_batch(dialect, artifacts: list[dict[str, Any]]) -> None:
+    yield from _insert_artifacts(dialect, artifacts)
+
+
+def _upsert_runs(runs: list[dict[str, Any]]):
+    for run in runs:
+        yield Call("upsert_run", run)
+
+
+def _raise_sequence(dialect, events: list[dict[str, Any]]):
     if events:
-        # First, because it locks the counter: no append takes a number while the events go in.
         yield Call("import_raise_sequence", {
-            "session_id": session["id"],
+            "session_id": events[0]["session_id"],
             "sequence_number": max(e["sequence_number"] for e in events),
             "now": dialect.encode_ts(utc_now()),
         })
-    yield Call("upsert_session", session)
-    for run in runs:
-        yield Call("upsert_run", run)
-    if events:
-        yield Call("import_events", events)
-        rows = yield Call("get_events_by_ids", {"ids": dialect.encode_ids([e["id"] for e in events])})
-        lost = _not_stored(rows, events)
-        if lost is not None:
-            raise ConflictError(
-                f"sequence number {lost['sequence_number']} of session {lost['session_id']!r} belongs to "
-                f"another event than {lost['id']!r}; nothing was imported",
-                details={"session_id": lost["session_id"], "sequence_number": lost["sequence_number"],
-                         "event_id": lost["id"]},
-            )
-    if artifacts:
-        yield Call("import_artifacts", artifacts)
-        rows = yield Call("import_artifact_ids", {"ids": dialect.encode_ids([a["id"] for a in artifacts])})
-        lost = _not_stored(rows, artifacts)
-        if lost is not None:
-            raise ConflictError(
-                f"artifact key {lost['key']!r} belongs to another artifact than {lost['id']!r}; nothing was imported",
-                details={"key": lost["key"], "artifact_id": lost["id"]},
-            )
+
+
+def _insert_events(dialect, events: list[dict[str, Any]]):
+    if not events:
+        return
+    # In statements that fit the server's size limit (MySQL's max_allowed_packet).
+    yield from insert_rows(dialect, "import_events", events)
+    rows = yield from rows_by_ids(dialect, "get_events_by_ids", [e["id"] for e in events])
+    lost = _not_stored(rows, events)
+    if lost is not None:
+        raise ConflictError(
+            f"sequence number {lost['sequence_number']} of session {lost['session_id']!r} belongs to "
+            f"another event than {lost['id']!r}; nothing was imported",
+            details={"session_id": lost["session_id"], "sequence_number": lost["sequence_number"],
+                     "event_id": lost["id"]},
+        )
+
+
+def _insert_artifacts(dialect, artifacts: list[dict[str, Any]]):
+    if not artifacts:
+        return
+    yield from insert_rows(dialect, "import_artifacts", artifacts)
+    rows = yield from rows_by_ids(dialect, "import_artifact_ids", [a["id"] for a in artifacts])
+    lost = _not_stored(rows, artifacts)
+    if lost is not None:
+        raise ConflictError(
+            f"artifact key {lost['key']!r} belongs to another artifact than {lost['id']!r}; nothing was imported",
+            details={"key": lost["key"], "artifact_id": lost["id"]},
+        )
 
 
 def _not_stored(rows: list[dict[str, Any]], params: list[dict[str, Any]]) -> dict[str, Any] | None:

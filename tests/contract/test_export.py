@@ -1,6 +1,7 @@
 """CONTRACT §5, export and import: a session with its runs, events and artifact rows as one
 stable JSON document, written back with the same ids and sequence numbers on any dialect."""
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +11,9 @@ import pytest
 import asm
 from asm import Artifact, Event, Run, Session
 from asm.db.dialects import DIALECTS as WIRE
+from asm.query import export_stream
 from asm.query.export import SessionExport
+from asm.query.export_stream import ExportSummary
 from databases import DIALECTS, RawDatabase, create_database, drop_database
 
 BASE = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -150,7 +153,7 @@ def _set(path, value):
     return change
 
 
-@pytest.mark.parametrize("change", [
+MALFORMED = [
     lambda d: "{",
     lambda d: "[]",
     lambda d: json.dumps({**d, "events": [{**d["events"][0], "data": {"x": float("nan")}}]}),
@@ -178,7 +181,10 @@ def _set(path, value):
     _set(["events", 0, "data"], {"n": 2**64}),
     _set(["artifacts", 0, "size_bytes"], -1),
     _set(["artifacts", 0, "size_bytes"], 1.0),
-])
+]
+
+
+@pytest.mark.parametrize("change", MALFORMED)
 def test_from_json_refuses_malformed_documents(change):
     text = change(json.loads(sample_export().to_json()))
     with pytest.raises(asm.ValidationError):
@@ -329,6 +335,184 @@ def test_an_export_moves_between_dialects_unchanged(tmp_path_factory):
                 target.query.import_session(SessionExport.from_json(text))
                 assert target.query.export_session(session.id, include_artifacts=True).to_json() == text, dialect
                 assert target.get_latest_sequence(session.id) == 4
+                streamed = io.StringIO()
+                target.query.export_session_to(session.id, streamed, include_artifacts=True)
+                assert streamed.getvalue() == text, dialect
     finally:
         for dialect, url in urls.items():
             drop_database(dialect, url)
+
+
+# -- streamed export and import (bounded memory: tests/reliability/test_export_memory.py) ----
+
+
+class Sink:
+    """A binary file object that keeps what is written."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, data):
+        assert isinstance(data, bytes)
+        self.parts.append(data)
+
+    def text(self):
+        return b"".join(self.parts).decode()
+
+
+@pytest.mark.parametrize("page_size", [2, 3, 1000])
+def test_a_streamed_export_is_the_text_of_to_json(store, raw, monkeypatch, page_size):
+    # 4 events: pages that end exactly at the last event, that do not, and a single page.
+    monkeypatch.setattr(export_stream, "PAGE_SIZE", page_size)
+    session = populate(store)
+    with_artifacts(raw, session)
+    for include_artifacts in (True, False):
+        expected = store.query.export_session(session.id, include_artifacts=include_artifacts).to_json()
+        sink = Sink()
+        summary = store.query.export_session_to(session.id, sink, include_artifacts=include_artifacts)
+        assert sink.text() == expected
+        assert summary == ExportSummary(session.id, runs=2, events=4, artifacts=3 if include_artifacts else 0)
+    text = io.StringIO()
+    store.query.export_session_to(session.id, text)
+    assert text.getvalue() == store.query.export_session(session.id).to_json()
+
+
+def test_a_streamed_export_of_a_session_without_events_or_runs(store):
+    session = Session.new(agent_id="quiet")
+    store.save_session(session)
+    sink = Sink()
+    assert store.query.export_session_to(session.id, sink) == ExportSummary(session.id, 0, 0, 0)
+    assert sink.text() == store.query.export_session(session.id).to_json()
+
+
+def test_a_streamed_export_to_a_path_is_created_only_for_a_known_session(store, tmp_path):
+    session = populate(store)
+    target = tmp_path / "out.json"
+    with pytest.raises(asm.SessionNotFound):
+        store.query.export_session_to("ses_missing", target)
+    assert not target.exists()
+    store.query.export_session_to(session.id, str(target))
+    assert target.read_text(encoding="utf-8") == store.query.export_session(session.id).to_json()
+    for bad in (None, 5, b"path"):
+        with pytest.raises(asm.ValidationError):
+            store.query.export_session_to(session.id, bad)
+    with pytest.raises(asm.ValidationError):
+        store.query.export_session_to("", io.StringIO())
+    with pytest.raises(asm.ValidationError):
+        store.query.export_session_to(session.id, io.StringIO(), include_artifacts="yes")
+    with pytest.raises(asm.ValidationError, match="cannot write"):
+        store.query.export_session_to(session.id, tmp_path / "no_such_dir" / "out.json")
+
+
+def test_a_streamed_import_recreates_the_session_with_its_ids_and_numbers(store, raw, tmp_path, monkeypatch):
+    monkeypatch.setattr(export_stream, "PAGE_SIZE", 3)  # several batches of events
+    session = populate(store)
+    store.save_session(attrs.evolve(session, deleted_at=BASE))
+    with_artifacts(raw, session)
+    export = store.query.export_session(session.id, include_artifacts=True)
+    path = tmp_path / "export.json"
+    store.query.export_session_to(session.id, path, include_artifacts=True)
+    raw.clean()
+    assert store.query.import_session_from(path) == ExportSummary(session.id, runs=2, events=4, artifacts=3)
+    assert store.query.export_session(session.id, include_artifacts=True) == export
+    assert store.get_latest_sequence(session.id) == 4
+    assert store.append_event_with_sequence(Event.new(type="message_sent", session_id=session.id)).sequence_number == 5
+    # Text and binary file objects, and over the rows it came from: nothing changes.
+    before = table_counts(raw)
+    store.query.import_session_from(io.StringIO(export.to_json()))
+    store.query.import_session_from(io.BytesIO(path.read_bytes()))
+    assert table_counts(raw) == before
+
+
+def test_a_streamed_import_reads_keys_in_any_order(store):
+    # The session after its records (as exported), or before them: the same import.
+    export = sample_export()
+    document = json.loads(export.to_json())
+    reordered = {key: document[key] for key in ("version", "session", "format", "runs", "events", "artifacts")}
+    store.query.import_session_from(io.StringIO(json.dumps(reordered, indent=2)))
+    assert store.query.export_session(export.session.id, include_artifacts=True) == export
+
+
+def test_a_streamed_import_is_all_or_nothing_on_a_conflict(store, raw, monkeypatch):
+    monkeypatch.setattr(export_stream, "PAGE_SIZE", 2)
+    session = Session.new(agent_id="a")
+    events = [Event.new(type="message_sent", session_id=session.id, sequence_number=n) for n in range(1, 8)]
+    squatter = Event.new(type="message_sent", session_id=session.id, sequence_number=6)
+    store.query.import_session(SessionExport(attrs.evolve(session, agent_id="before"), events=[squatter]))
+    before = table_counts(raw)
+    # Batches 1-2 and 3-4 go in, then 5-6 finds number 6 taken: the whole import is undone.
+    with pytest.raises(asm.ConflictError) as caught:
+        store.query.import_session_from(io.StringIO(SessionExport(session, events=events).to_json()))
+    assert caught.value.details["sequence_number"] == 6
+    assert table_counts(raw) == before
+    assert store.get_events(session.id) == [squatter]
+    assert store.get_session(session.id).agent_id == "before"
+
+
+def test_a_streamed_import_joins_the_callers_transaction(store, raw):
+    with pytest.raises(RuntimeError), store.transaction():
+        store.query.import_session_from(io.StringIO(sample_export().to_json()))
+        raise RuntimeError("undo")
+    assert set(table_counts(raw).values()) == {0}
+
+
+def _truncations(text):
+    return [text[:n] for n in (0, 1, 10, len(text) // 3, len(text) // 2, len(text) - 2, len(text) - 1)]
+
+
+def test_a_malformed_document_is_a_validation_error_and_writes_nothing(store, raw, monkeypatch):
+    monkeypatch.setattr(export_stream, "PAGE_SIZE", 1)  # the first records are written before the fault
+    document = json.loads(sample_export().to_json())
+    texts = [change(json.loads(json.dumps(document))) for change in MALFORMED]
+    texts += _truncations(sample_export().to_json())
+    texts += [
+        sample_export().to_json() + "{}",                                   # extra data
+        sample_export().to_json().replace('"version":1', '"version":1,"version":1'),
+        json.dumps({**document, "events": [document["events"][1], document["events"][0]]}),  # out of order
+        json.dumps({**document, "runs": document["runs"] * 2}),             # a repeated run id
+        json.dumps({**document, "artifacts": [document["artifacts"][0],
+                                              {**document["artifacts"][0], "id": "art_other"}]}),  # key repeated
+        json.dumps({**document, "session": {**document["session"], "id": "ses_other"}}),  # records of another
+        '{"events": [' + "[" * 100_000 + "]" * 100_000 + "]}",
+        b"\xff\xfe\x00 not UTF-8",
+        "not JSON at all",
+    ]
+    for text in texts:
+        file = io.BytesIO(text) if isinstance(text, bytes) else io.StringIO(text)
+        with pytest.raises(asm.ValidationError):
+            store.query.import_session_from(file)
+        assert set(table_counts(raw).values()) == {0}, text[:200]
+
+
+def test_a_repeated_event_id_in_a_later_batch_writes_nothing(store, raw, monkeypatch):
+    monkeypatch.setattr(export_stream, "PAGE_SIZE", 2)
+    export = sample_export()
+    events = [Event.new(type="message_sent", session_id=export.session.id, sequence_number=n) for n in range(1, 8)]
+    events[5] = attrs.evolve(events[5], id=events[1].id)
+    document = json.loads(SessionExport(export.session, events=events[:5]).to_json())
+    document["events"] += [json.loads(SessionExport(export.session, events=[e]).to_json())["events"][0]
+                           for e in events[5:]]
+    with pytest.raises(asm.ValidationError, match=r"events\[5\]\.id repeats the id of events\[1\]"):
+        store.query.import_session_from(io.StringIO(json.dumps(document)))
+    assert set(table_counts(raw).values()) == {0}
+
+
+def test_a_streamed_import_obeys_max_event_bytes(raw, connect):
+    export = sample_export()
+    big = attrs.evolve(export.events[2], data={"text": "x" * 2000})
+    text = SessionExport(export.session, export.runs, [*export.events[:2], big]).to_json()
+    small = connect(raw.url, max_event_bytes=1000)
+    with pytest.raises(asm.ValidationError, match=r"events\[2\]\.data") as caught:
+        small.query.import_session_from(io.StringIO(text))
+    assert caught.value.details["field"] == "events[2].data"
+    assert set(table_counts(raw).values()) == {0}
+    connect(raw.url, max_event_bytes=None).query.import_session_from(io.StringIO(text))
+    assert table_counts(raw)["asm_events"] == 3
+
+
+def test_a_streamed_import_refuses_what_is_not_a_file(store, tmp_path):
+    for bad in (None, 5, b"{}"):
+        with pytest.raises(asm.ValidationError):
+            store.query.import_session_from(bad)
+    with pytest.raises(asm.ValidationError, match="cannot read"):
+        store.query.import_session_from(tmp_path / "missing.json")

@@ -155,3 +155,25 @@ def test_huge_batches_under_a_one_mebibyte_packet(dialect, api, raw, connect, co
         pytest.skip("the packet limit is MySQL's; the default run covers both APIs on every dialect")
     store = open_store(dialect, raw, connect, MIB)
     check_big_batch(store, interleaved(count, ids=ids), read_back=False)
+
+
+def test_an_import_fits_the_packet_too(dialect, raw, connect):
+    """import_session and the streamed import_session_from insert and look up in pieces."""
+    import io
+
+    source = connect(raw.url)
+    session = Session.new(agent_id="a", id="ses_import_packet")
+    source.save_session(session)
+    source.append_events([Event.new(type="message_sent", session_id=session.id, id=long_id(i), data={"i": i})
+                          for i in range(500)])
+    export = source.query.export_session(session.id)
+    text = io.StringIO()
+    source.query.export_session_to(session.id, text)
+    source.delete_session(session.id)
+
+    store = open_store(dialect, raw, connect, SMALL_PACKET)
+    store.query.import_session(export)
+    assert store.query.export_session(session.id) == export
+    store.delete_session(session.id)
+    store.query.import_session_from(io.StringIO(text.getvalue()))
+    assert store.query.export_session(session.id) == export

@@ -1,0 +1,301 @@
+"""Export and import through a file, in bounded memory, whatever the number of events.
+
+`export_session_to` writes the very text of `export_session(...).to_json()` as it reads:
+the session, its runs and artifact rows, then the events in keyset pages. `import_session_from`
+reads the document a record at a time (json_reader.py) and writes it in batches; the store
+method runs it in one transaction (asm/query/api.py), so an import is all or nothing like
+`import_session`, and keeps its rules: the same checks, max_event_bytes, idempotency.
+Both are procedures (asm/db/operation.py): written once for the sync and the async store.
+The file is read and written on the calling thread (the event loop's, for the async store).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Any
+
+import attrs
+
+from asm.arguments import require_id
+from asm.db.operation import RunOperation, procedure
+from asm.db.rows import to_params
+from asm.errors import ConflictError, ValidationError
+from asm.query import export as ex
+from asm.query.json_reader import JsonReader
+from asm.query.repeats import RepeatFinder
+from asm.records import Event, Session
+from asm.store.events import check_event_size, get_events
+from asm.store.runs import list_runs
+from asm.store.sessions import get_session
+
+# Records read (export) or written (import) per statement: memory holds about one page.
+PAGE_SIZE = 500
+
+
+@attrs.frozen
+class ExportSummary:
+    """What an export written or imported held."""
+
+    session_id: str
+    runs: int
+    events: int
+    artifacts: int
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+@procedure
+def export_session_to(dialect, session_id: str, file: Any, *, include_artifacts: bool = False) -> ExportSummary:
+    """Write the export of a session to `file` (a path, or a text or binary file object), the
+    same JSON text as `export_session(...).to_json()`, reading events page by page. Nothing is
+    written for an unknown session (SessionNotFound); a path is created at the first write and
+    removed if the export fails. Events appended meanwhile may be included."""
+    require_id(session_id, "session_id")
+    ex.require_bool(include_artifacts, "include_artifacts")
+    output = _Output(file)
+    session = yield RunOperation(get_session, (session_id,))
+    runs = yield RunOperation(list_runs, (session_id,))
+    artifacts = (yield RunOperation(ex.export_artifacts, (session_id,))) if include_artifacts else []
+    page = yield RunOperation(get_events, (session_id,), {"limit": PAGE_SIZE})
+    events = 0
+    parts: dict[str, Any] = {"format": ex.FORMAT, "version": ex.VERSION, "session": session,
+                             "runs": runs, "events": None, "artifacts": artifacts}
+    try:
+        # The keys in to_json's (sorted) order; each value as the encoder writes it nested.
+        for i, key in enumerate(sorted(parts)):
+            output.write(("{" if i == 0 else ",") + ex.dumps(key) + ":")
+            if key == "events":
+                output.write("[")
+                while page:
+                    output.write(("," if events else "") + _records_text(page))
+                    events += len(page)
+                    if len(page) < PAGE_SIZE:
+                        break
+                    page = yield RunOperation(get_events, (session_id,),
+                                              {"after": page[-1].sequence_number, "limit": PAGE_SIZE})
+                output.write("]")
+            elif key in ex.LISTS:
+                output.write("[" + _records_text(parts[key]) + "]")
+            elif key == "session":
+                output.write(ex.dumps(ex.to_document(session)))
+            else:
+                output.write(ex.dumps(parts[key]))
+        output.write("}")
+        output.finish()
+    except BaseException:
+        output.abort()
+        raise
+    return ExportSummary(session.id, len(runs), events, len(artifacts))
+
+
+def _records_text(records: list) -> str:
+    return ",".join(ex.dumps(ex.to_document(record)) for record in records)
+
+
+class _Output:
+    """Where an export goes: a text or binary file object, or a path opened at the first write."""
+
+    def __init__(self, file: Any):
+        self._path: str | None = None
+        self._file: Any = None
+        self._text: bool | None = None
+        if isinstance(file, (str, os.PathLike)):
+            self._path = os.fspath(file)
+        elif callable(getattr(file, "write", None)):
+            self._file = file
+            self._text = True if isinstance(file, io.TextIOBase) else None
+        else:
+            raise ex.invalid("file", f"must be a path or a file object with write(), not {type(file).__name__}")
+
+    def write(self, text: str) -> None:
+        try:
+            if self._file is None:
+                self._file, self._text = open(self._path, "w", encoding="utf-8"), True  # noqa: SIM115
+            if self._text is None:  # not a TextIOBase: bytes, unless it refuses them
+                try:
+                    self._file.write(text.encode())
+                    self._text = False
+                    return
+                except TypeError:
+                    self._text = True
+            self._file.write(text if self._text else text.encode())
+        except OSError as exc:
+            raise _write_failed(exc) from exc
+
+    def finish(self) -> None:
+        try:
+            if self._path is not None:
+                self._file.close()
+            elif callable(getattr(self._file, "flush", None)):
+                self._file.flush()
+        except OSError as exc:
+            raise _write_failed(exc) from exc
+
+    def abort(self) -> None:
+        """A failed export leaves no file of its own making."""
+        if self._path is not None and self._file is not None:
+            try:
+                self._file.close()
+            except OSError:
+                pass
+            try:
+                os.unlink(self._path)
+            except OSError:
+                pass
+
+
+def _write_failed(exc: OSError) -> ValidationError:
+    return ValidationError(f"cannot write the export: {exc.strerror or exc}", details={"field": "file"})
+
+
+# -- import --------------------------------------------------------------------------------
+
+
+@procedure
+def import_session_from(dialect, file: Any) -> ExportSummary:
+    """Import the export document in `file` (a path, or a binary or text file object), reading
+    one record at a time and writing PAGE_SIZE at a time. The store method runs it in one
+    transaction: any error (a malformed document, ConflictError) writes nothing. Beyond
+    SessionExport's rules, events must come in increasing sequence order, as exports write them."""
+    if isinstance(file, (str, os.PathLike)):
+        try:
+            handle = open(file, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise ValidationError(f"cannot read {os.fspath(file)}: {exc.strerror or exc}",
+                                  details={"field": "file"}) from exc
+        try:
+            return (yield from _import(dialect, JsonReader(handle.read)))
+        finally:
+            handle.close()
+    if not callable(getattr(file, "read", None)):
+        raise ex.invalid("file", f"must be a path or a file object with read(), not {type(file).__name__}")
+    return (yield from _import(dialect, JsonReader(file.read)))
+
+
+def _import(dialect, reader: JsonReader):
+    state = _Import(dialect)
+    if reader.peek() not in ("{", None):
+        value = reader.value()
+        raise ex.invalid("document", f"must be a JSON object, not {type(value).__name__}")
+    reader.take("{", "a JSON object")
+    keys: set[str] = set()
+    if reader.peek() == "}":
+        reader.take("}", "'}'")
+    else:
+        while True:
+            if reader.peek() != '"':
+                reader.take('"', "a key in double quotes")  # raises: it is something else
+            key = reader.value()
+            reader.take(":", "':'")
+            if key in keys:
+                raise ex.invalid("document", f"repeats the key {key!r}")
+            if key not in ex.KEYS:
+                raise ex.invalid("document", f"must have exactly the keys {sorted(ex.KEYS)}; unknown [{key!r}]")
+            keys.add(key)
+            if key in ex.LISTS:
+                yield from state.read_list(key, reader)
+            elif key == "session":
+                yield from state.read_session(reader.value())
+            elif key == "format":
+                ex.check_format(reader.value())
+            else:
+                ex.check_version(reader.value())
+            if reader.take(",}", "',' or '}' after a value of the document") == "}":
+                break
+    reader.end()
+    ex.require_keys(keys, ex.KEYS, "document")
+    return state.finish()
+
+
+class _Import:
+    """What the streamed import checks on the way: one session, numbered events in order,
+    unique ids and keys."""
+
+    def __init__(self, dialect):
+        self.dialect = dialect
+        self.session: Session | None = None
+        # The first record read before the session, which every later record must agree with.
+        self.first: tuple[str, str] | None = None
+        self.counts = dict.fromkeys(ex.LISTS, 0)
+        self.last_sequence: tuple[str, int] | None = None
+        self.unique = {("runs", "id"): RepeatFinder(), ("events", "id"): RepeatFinder(),
+                       ("artifacts", "id"): RepeatFinder(), ("artifacts", "key"): RepeatFinder()}
+
+    def read_session(self, value: Any):
+        session = ex.from_document(Session, value, "session")
+        if self.first is not None and self.first[1] != session.id:
+            where, session_id = self.first
+            raise ex.invalid(f"{where}.session_id", f"must be the session's id {session.id!r}, not {session_id!r}")
+        self.session = session
+        yield RunOperation(ex.import_session_row, (to_params(self.dialect, session),))
+
+    def read_list(self, name: str, reader: JsonReader):
+        if reader.peek() != "[":
+            value = reader.value()
+            raise ex.invalid(name, f"must be a JSON array, not {type(value).__name__}")
+        batch: list[dict[str, Any]] = []
+        for i, item in enumerate(reader.items(name)):
+            where = f"{name}[{i}]"
+            # Its payloads are checked once, while encoding it.
+            record = ex.from_document(ex.LISTS[name], item, where, check_payloads=False)
+            self._check(name, where, record)
+            try:
+                params = to_params(self.dialect, record)
+            except ValidationError as exc:
+                raise ex.located(exc, where) from None
+            batch.append(check_event_size(self.dialect, params, f"{where}.") if name == "events" else params)
+            if len(batch) == PAGE_SIZE:
+                yield from self._write(name, batch)
+                batch = []
+        yield from self._write(name, batch)
+
+    def _check(self, name: str, where: str, record: Any) -> None:
+        if self.session is not None:
+            if record.session_id != self.session.id:
+                raise ex.invalid(f"{where}.session_id",
+                                 f"must be the session's id {self.session.id!r}, not {record.session_id!r}")
+        elif self.first is None:
+            self.first = (where, record.session_id)
+        elif record.session_id != self.first[1]:
+            raise ex.invalid(f"{where}.session_id", f"is {record.session_id!r} but {self.first[0]}.session_id "
+                                                    f"is {self.first[1]!r}: an export holds one session")
+        if isinstance(record, Event):
+            self._check_number(where, record.sequence_number)
+        for (list_name, attribute), finder in self.unique.items():
+            if list_name == name:
+                finder.add(getattr(record, attribute))
+        self.counts[name] += 1
+
+    def _check_number(self, where: str, number: int | None) -> None:
+        # Increasing numbers are unique numbers: no set of millions of them to keep.
+        if number is None:
+            raise ex.invalid(f"{where}.sequence_number", "is missing: exported events are numbered")
+        if self.last_sequence is not None and number <= self.last_sequence[1]:
+            earlier, last = self.last_sequence
+            problem = (f"repeats {number!r}" if number == last else
+                       f"is {number}, below {earlier}'s {last}: events come in sequence order, as exports write them")
+            raise ex.invalid(f"{where}.sequence_number", problem)
+        self.last_sequence = (where, number)
+
+    def _write(self, name: str, batch: list[dict[str, Any]]):
+        if batch:
+            step = {"runs": ex.import_run_batch, "events": ex.import_event_batch,
+                    "artifacts": ex.import_artifact_batch}[name]
+            try:
+                yield RunOperation(step, (batch,))
+            except ConflictError:
+                self._refuse_repeats()  # a key the document itself repeats is its own fault
+                raise
+
+    def _refuse_repeats(self) -> None:
+        for (name, attribute), finder in self.unique.items():
+            if (repeat := finder.first_repeat()) is not None:
+                earlier, later = repeat
+                raise ex.invalid(f"{name}[{later}].{attribute}", f"repeats the {attribute} of {name}[{earlier}]")
+
+    def finish(self) -> ExportSummary:
+        self._refuse_repeats()
+        # self.session is set: a document without one failed require_keys.
+        return ExportSummary(self.session.id, self.counts["runs"], self.counts["events"], self.counts["artifacts"])
