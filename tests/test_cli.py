@@ -99,7 +99,7 @@ def test_demo_runs_twice_and_the_read_commands_show_it(raw):
     session_id = second["session"]["id"]
 
     sessions, show, usage, events = ok(
-        command(None, "sessions", "--database", raw.url, "--limit", "1"),  # options after the command too
+        command(None, "sessions", "--database", raw.url, "--limit", "1", "--total"),  # options after the command too
         command(raw.url, "--json", "show", session_id),
         command(raw.url, "usage", "--agent", "travel-agent"),
         command(raw.url, "events", session_id, "--json", "--type", "error_occurred", "--type", "run_failed"),

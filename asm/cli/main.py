@@ -199,18 +199,21 @@ def demo(settings: Settings) -> None:
               default="updated_at_desc", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--cursor", help="The cursor printed under the previous page.")
+@click.option("--total", "with_total", is_flag=True,
+              help="Also count every matching session (reads them all: slow on large databases).")
 def sessions(settings: Settings, agent: str | None, status: tuple[str, ...], provider: str | None,
-             tags: tuple[str, ...], include_deleted: bool, order: str, limit: int, cursor: str | None) -> None:
+             tags: tuple[str, ...], include_deleted: bool, order: str, limit: int, cursor: str | None,
+             with_total: bool) -> None:
     """List and search sessions, newest first."""
     with settings.store() as store:
         page = store.query.search_sessions(
             agent_id=agent, status=list(status) or None, provider=provider, tags=list(tags) or None,
-            include_deleted=include_deleted, order_by=order, limit=limit, cursor=cursor,
+            include_deleted=include_deleted, order_by=order, limit=limit, cursor=cursor, with_total=with_total,
         )
     if settings.json:
         return print_json(page)
     out = console()
-    out.print(views.sessions_table(page.sessions, f"Sessions ({len(page.sessions)} of {page.total_count})"))
+    out.print(views.sessions_table(page.sessions, views.sessions_title(len(page.sessions), page.total_count)))
     if page.has_more:
         out.print(f"next page: --cursor {page.cursor}", markup=False)
 

@@ -39,6 +39,11 @@ def sessions_table(sessions: Sequence[Session], title: str | None = None) -> Tab
                  no_wrap=("id", "created (UTC)", "updated (UTC)"))
 
 
+def sessions_title(shown: int, total: int | None) -> str:
+    """"Sessions (20 of 431)" with a total (`asm sessions --total`), else "Sessions (20)"."""
+    return f"Sessions ({shown})" if total is None else f"Sessions ({shown} of {total})"
+
+
 def run_labels(runs: Sequence[Run]) -> dict[str, str]:
     """Short names for a session's runs in a timeline: their row in the runs table."""
     return {run.id: f"#{n}" for n, run in enumerate(runs, start=1)}

@@ -14,11 +14,11 @@ from asm.db.async_pool import AsyncSimplePool
 from asm.db.liveness import aiomysql_alive, postgres_suspect
 from asm.db.sync_drivers import (
     MYSQL_QUIET_NOTES,
-    POSTGRES_SET_UTC,
     SQLITE_BUSY_TIMEOUT_S,
     dict_row_factory,
     mysql_options,
     postgres_pool_options,
+    postgres_settings,
 )
 from asm.db.urls import DatabaseURL
 
@@ -97,7 +97,7 @@ class AsyncMySQLDriver:
 
 async def configure_postgres(conn: psycopg.AsyncConnection) -> None:
     """sync_drivers.configure_postgres with `await`."""
-    await conn.execute(POSTGRES_SET_UTC)
+    await conn.execute(postgres_settings(conn.prepare_threshold), prepare=False)
 
 
 class AsyncPostgresPool(psycopg_pool.AsyncConnectionPool):

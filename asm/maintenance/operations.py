@@ -106,6 +106,15 @@ def orphaned_sequences_batch(dialect, batch_size: int) -> tuple[int, int]:
     return len(rows), (yield from count_by_ids(dialect, "delete_orphaned_sequences", ids))
 
 
+@operation(write=True, atomic=True)
+def refresh_statistics(dialect) -> int:
+    """Bring the planner's statistics up to date where asm must (SQLite: a sampled ANALYZE);
+    the other dialects keep their own, and run no-ops. Changes no row: counts 0."""
+    yield Call("statistics_sample_limit", {})
+    yield Call("refresh_statistics", {})
+    return 0
+
+
 @operation()
 def health_check(dialect) -> list[str]:
     """Problems found (empty = healthy): rows referencing missing sessions, counters behind events."""

@@ -57,7 +57,8 @@ def clean_orphaned_sequences(dialect, batch_size: int = DEFAULT_BATCH_SIZE) -> i
 
 @procedure
 def execute(dialect, policy: RetentionPolicy, *, dry_run: bool = False) -> MaintenanceReport:
-    """Soft delete, hard delete, prune, clean orphaned artifacts and counters, in that order.
+    """Soft delete, hard delete, prune, clean orphaned artifacts and counters, in that order,
+    then refresh the planner's statistics (SQLite's ANALYZE: nothing else keeps them).
     A failing step is reported in `errors` and the next still runs. dry_run=True runs it all in
     one transaction that is rolled back: the counts are a real run's, and nothing changes."""
     policy = require_record(policy, RetentionPolicy, "policy")
@@ -70,6 +71,7 @@ def execute(dialect, policy: RetentionPolicy, *, dry_run: bool = False) -> Maint
         ("prune", lambda: _prune_everything(policy)),
         ("orphaned artifacts", lambda: clean_orphaned_artifacts(dialect, policy.batch_size)),
         ("orphaned counters", lambda: clean_orphaned_sequences(dialect, policy.batch_size)),
+        ("statistics", _refresh_statistics),
     ]
     for name, step in steps:
         try:
@@ -82,6 +84,10 @@ def execute(dialect, policy: RetentionPolicy, *, dry_run: bool = False) -> Maint
         events_pruned=counts["prune"], artifacts_cleaned=counts["orphaned artifacts"],
         orphaned_sequences_cleaned=counts["orphaned counters"],
         duration_ms=int((time.monotonic() - started) * 1000), errors=errors, dry_run=bool(dry_run))
+
+
+def _refresh_statistics():
+    return (yield RunOperation(ops.refresh_statistics, ()))
 
 
 def _batches(batch: Any, batch_size: int, *args: Any):

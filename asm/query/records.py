@@ -14,7 +14,7 @@ class SessionPage:
     sessions: list[Session]
     cursor: str | None
     has_more: bool
-    total_count: int
+    total_count: int | None = None  # only when asked: search_sessions(..., with_total=True)
 
 
 @attrs.frozen

@@ -28,9 +28,14 @@ def search_sessions(
     tags: list[str] | None = None, created_after: datetime | None = None,
     created_before: datetime | None = None, include_deleted: bool = False,
     order_by: str = "updated_at_desc", limit: int = 50, cursor: str | None = None,
+    with_total: bool = False,
 ) -> SessionPage:
-    """Sessions matching every given filter; total_count ignores limit and cursor."""
+    """Sessions matching every given filter. `total_count` (ignoring limit and cursor) is
+    counted only with `with_total=True`, else None: the count reads every matching session,
+    and over 20,000 sessions it cost 143-219 ms (PostgreSQL), 667 ms (MariaDB), over 60 s
+    (SQLite without statistics) per page with a provider filter."""
     query, column = check_order(order_by, _ORDERS)
+    count = _flag(with_total, "with_total")
     limit = check_limit(limit)
     statuses = enum_list(SessionStatus, status, "status")
     filters = {
@@ -45,11 +50,12 @@ def search_sessions(
     after_at, after_id = after(dialect, cursor, f"sessions:{order_by}", ("timestamp", "id"))
     rows = yield Call(query, {**filters, "after_at": dialect.encode_ts(after_at), "after_id": after_id,
                               "limit": limit + 1})
-    total = yield Call("count_sessions", filters)
+    total = (yield Call("count_sessions", filters)) if count else None
     sessions, next_cursor, has_more = page(
         dialect, rows, limit, f"sessions:{order_by}", lambda row: from_row(dialect, Session, "asm_sessions", row),
         lambda row: (dialect.decode_ts(row[column]), row["id"]))
-    return SessionPage(sessions=sessions, cursor=next_cursor, has_more=has_more, total_count=int(total or 0))
+    return SessionPage(sessions=sessions, cursor=next_cursor, has_more=has_more,
+                       total_count=int(total or 0) if count else None)
 
 
 @operation()

@@ -140,3 +140,11 @@ GROUP BY e.session_id
 HAVING MAX(e.sequence_number) > COALESCE(MAX(q.last_sequence), 0)
 ORDER BY e.session_id
 LIMIT 20;
+
+-- name: statistics_sample_limit()!
+-- A no-op: PostgreSQL's ANALYZE samples a fixed number of rows (default_statistics_target).
+SELECT 1;
+
+-- name: refresh_statistics()!
+-- A no-op: autovacuum's autoanalyze keeps the planner statistics current as tables change.
+SELECT 1;

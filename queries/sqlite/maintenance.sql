@@ -140,3 +140,11 @@ GROUP BY e.session_id
 HAVING MAX(e.sequence_number) > COALESCE(MAX(q.last_sequence), 0)
 ORDER BY e.session_id
 LIMIT 20;
+
+-- name: statistics_sample_limit()!
+-- Bound the next ANALYZE to about 1,000 rows per index (without it, it reads every row).
+PRAGMA analysis_limit = 1000;
+
+-- name: refresh_statistics()!
+-- Planner statistics (sqlite_stat1): SQLite keeps none until ANALYZE; count_sessions(provider) went from over 60 s to 64 ms.
+ANALYZE;

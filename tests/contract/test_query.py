@@ -50,16 +50,28 @@ def ids(items):
 
 def test_search_sessions_filters_combine(store, sessions):
     q = store.query
-    assert q.search_sessions().total_count == 8
+    assert q.search_sessions(with_total=True).total_count == 8
     assert ids(q.search_sessions(agent_id="a").sessions) == ["s0", "s1", "s2", "s3", "s4"]
     assert set(ids(q.search_sessions(status="active").sessions)) == {"s1", "s3", "s5", "s7"}
     assert set(ids(q.search_sessions(status=["active", asm.SessionStatus.COMPLETED]).sessions)) == set(ids(sessions))
-    assert q.search_sessions(status=[]).total_count == 8
+    assert q.search_sessions(status=[], with_total=True).total_count == 8
     assert ids(q.search_sessions(provider="openai").sessions) == ["s1"]
     assert set(ids(q.search_sessions(tags=["x", "y"]).sessions)) == {"s0", "s3", "s6"}
-    assert q.search_sessions(tags=["x"]).total_count == 8 and q.search_sessions(tags=[]).total_count == 8
+    assert q.search_sessions(tags=["x"], with_total=True).total_count == 8
+    assert q.search_sessions(tags=[], with_total=True).total_count == 8
     assert set(ids(q.search_sessions(created_after=at(1), created_before=at(2)).sessions)) == {"s2", "s3", "s4", "s5"}
-    assert q.search_sessions(agent_id="a", status="active", tags=["y"]).total_count == 1
+    assert q.search_sessions(agent_id="a", status="active", tags=["y"], with_total=True).total_count == 1
+
+
+def test_total_count_only_when_asked(store, sessions):
+    # Counting reads every matching session: a page does not pay for it unless asked.
+    q = store.query
+    plain, counted = q.search_sessions(limit=3), q.search_sessions(limit=3, with_total=True)
+    assert plain.total_count is None and counted.total_count == 8
+    assert ids(plain.sessions) == ids(counted.sessions) and plain.cursor is not None and plain.has_more
+    assert q.search_sessions(limit=3, cursor=plain.cursor, with_total=True).total_count == 8
+    with pytest.raises(asm.ValidationError, match="with_total"):
+        q.search_sessions(with_total=1)
 
 
 def test_search_sessions_orders(store, sessions):
@@ -72,7 +84,7 @@ def test_search_sessions_orders(store, sessions):
 def test_soft_deleted_sessions_only_with_include_deleted(store, sessions):
     store.save_session(attrs.evolve(sessions[0], deleted_at=at(200)))
     assert "s0" not in ids(store.query.search_sessions().sessions)
-    assert store.query.search_sessions().total_count == 7
+    assert store.query.search_sessions(with_total=True).total_count == 7
     assert "s0" in ids(store.query.search_sessions(include_deleted=True).sessions)
 
 
@@ -223,7 +235,7 @@ def test_walking_event_pages_returns_every_row_once_in_order(store, log, order_b
 
 def test_filter_values_are_data_never_sql(store, sessions):
     hostile = "a' OR '1'='1"
-    assert store.query.search_sessions(agent_id=hostile).total_count == 0
-    assert store.query.search_sessions(tags=[hostile]).total_count == 0
+    assert store.query.search_sessions(agent_id=hostile, with_total=True).total_count == 0
+    assert store.query.search_sessions(tags=[hostile], with_total=True).total_count == 0
     assert store.query.count_events(session_ids=[hostile, "x); DROP TABLE asm_events; --"]) == 0
-    assert store.query.search_sessions().total_count == 8
+    assert store.query.search_sessions(with_total=True).total_count == 8
