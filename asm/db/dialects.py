@@ -150,8 +150,8 @@ class MySQL(Dialect):
     no_limit = 2**64 - 1
 
     def encode_list(self, values):
-        # Filters match with JSON_CONTAINS(:list, JSON_QUOTE(column)); MariaDB compares strings
-        # as escaped text and JSON_QUOTE writes a control character as \u001F, not \u001f.
+        # Lists are read with JSON_TABLE (which decodes escapes either way) and, for tags, by
+        # JSON_OVERLAPS, where MariaDB compares strings as escaped text with \u001F, not \u001f.
         return _JSON_ESCAPE.sub(_upper_hex, _dumps(values))
 
     encode_ids = encode_list

@@ -65,7 +65,7 @@ WHERE id = :id;
 SELECT id, graph_id, current_task_id, status_message, context, created_at, updated_at
 FROM sessions
 WHERE (:graph_id IS NULL OR graph_id = :graph_id)
-  AND (:after_created_at IS NULL OR (created_at, id) > (:after_created_at, :after_id))
+  AND (:after_created_at IS NULL OR (created_at >= :after_created_at AND (created_at > :after_created_at OR id > :after_id)))
 ORDER BY created_at, id
 LIMIT :limit;
 

@@ -4,18 +4,20 @@
 SELECT s.id
 FROM asm_sessions AS s
 WHERE s.deleted_at IS NULL
-  AND (:exempt_statuses IS NULL OR NOT (JSON_CONTAINS(:exempt_statuses, JSON_QUOTE(s.status))))
+  AND (:exempt_statuses IS NULL OR NOT (s.status IN (SELECT j.v FROM JSON_TABLE(:exempt_statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
   AND (:exempt_tags IS NULL OR NOT JSON_OVERLAPS(s.tags, :exempt_tags))
   AND ((:created_before IS NOT NULL AND s.created_at < :created_before)
        OR (:completed_before IS NOT NULL AND s.updated_at < :completed_before
-           AND JSON_CONTAINS(:terminal_statuses, JSON_QUOTE(s.status))))
+           AND s.status IN (SELECT j.v FROM JSON_TABLE(:terminal_statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
 ORDER BY s.id
 LIMIT :limit;
 
 -- name: soft_delete_sessions(ids, now)!
 -- Soft-delete the listed sessions that are still live.
-UPDATE asm_sessions SET deleted_at = :now
-WHERE id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j) AND deleted_at IS NULL;
+UPDATE asm_sessions AS t
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.id
+SET t.deleted_at = :now
+WHERE t.deleted_at IS NULL;
 
 -- name: hard_delete_session_ids(deleted_before, limit)
 -- Sessions soft-deleted before a cutoff, due for hard deletion.
@@ -27,31 +29,38 @@ LIMIT :limit;
 
 -- name: delete_events_of_sessions(ids)!
 -- Hard-delete every event of the listed sessions.
-DELETE FROM asm_events WHERE session_id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j);
+DELETE t FROM asm_events AS t
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.id;
 
 -- name: delete_runs_of_sessions(ids)!
 -- Hard-delete every run of the listed sessions.
-DELETE FROM asm_runs WHERE session_id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j);
+DELETE t FROM asm_runs AS t
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.id;
 
 -- name: delete_artifacts_of_sessions(ids)!
 -- Hard-delete the artifact rows of the listed sessions.
-DELETE FROM asm_artifacts WHERE session_id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j);
+DELETE t FROM asm_artifacts AS t
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.id;
 
 -- name: delete_sequences_of_sessions(ids)!
 -- Hard-delete the event counters of the listed sessions.
-DELETE FROM asm_session_sequences WHERE session_id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j);
+DELETE t FROM asm_session_sequences AS t
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.id;
 
 -- name: delete_sessions_by_ids(ids)!
 -- Hard-delete the listed session rows.
-DELETE FROM asm_sessions WHERE id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j);
+DELETE t FROM asm_sessions AS t
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.id;
 
 -- name: delete_events_by_ids(ids)!
 -- Hard-delete the listed events.
-DELETE FROM asm_events WHERE id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j);
+DELETE t FROM asm_events AS t
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.id;
 
 -- name: delete_artifacts_by_ids(ids)!
 -- Hard-delete the listed artifact rows.
-DELETE FROM asm_artifacts WHERE id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j);
+DELETE t FROM asm_artifacts AS t
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.id;
 
 -- name: sessions_over_event_limit(max_events, after_session_id, limit)
 -- Sessions holding more than max_events events, in id order after a given one.
@@ -73,8 +82,8 @@ SELECT COUNT(*) FROM asm_events WHERE session_id = :session_id;
 SELECT e.id
 FROM asm_events AS e
 WHERE e.session_id = :session_id
-  AND (:protected_types IS NULL OR NOT (JSON_CONTAINS(:protected_types, JSON_QUOTE(e.type))))
-ORDER BY CASE WHEN :first_types IS NULL THEN 1 WHEN JSON_CONTAINS(:first_types, JSON_QUOTE(e.type)) THEN 0 ELSE 1 END,
+  AND (:protected_types IS NULL OR NOT (e.type IN (SELECT j.v FROM JSON_TABLE(:protected_types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
+ORDER BY CASE WHEN :first_types IS NULL THEN 1 WHEN e.type IN (SELECT j.v FROM JSON_TABLE(:first_types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j) THEN 0 ELSE 1 END,
          e.sequence_number
 LIMIT :limit;
 
@@ -87,8 +96,8 @@ SELECT COUNT(*) FROM asm_events;
 -- first, then the rest; oldest first within each.
 SELECT e.id
 FROM asm_events AS e
-WHERE (:protected_types IS NULL OR NOT (JSON_CONTAINS(:protected_types, JSON_QUOTE(e.type))))
-ORDER BY CASE WHEN :first_types IS NULL THEN 1 WHEN JSON_CONTAINS(:first_types, JSON_QUOTE(e.type)) THEN 0 ELSE 1 END,
+WHERE (:protected_types IS NULL OR NOT (e.type IN (SELECT j.v FROM JSON_TABLE(:protected_types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
+ORDER BY CASE WHEN :first_types IS NULL THEN 1 WHEN e.type IN (SELECT j.v FROM JSON_TABLE(:first_types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j) THEN 0 ELSE 1 END,
          e.timestamp, e.id
 LIMIT :limit;
 
@@ -114,10 +123,10 @@ FOR UPDATE;
 
 -- name: delete_orphaned_sequences(ids)!
 -- Delete the listed counters, checking again that nothing uses them.
-DELETE FROM asm_session_sequences
-WHERE session_id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) PATH '$')) AS j)
-  AND NOT EXISTS (SELECT 1 FROM asm_sessions AS s WHERE s.id = asm_session_sequences.session_id)
-  AND NOT EXISTS (SELECT 1 FROM asm_events AS e WHERE e.session_id = asm_session_sequences.session_id);
+DELETE t FROM asm_session_sequences AS t
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.id
+WHERE NOT EXISTS (SELECT 1 FROM asm_sessions AS s WHERE s.id = t.session_id)
+  AND NOT EXISTS (SELECT 1 FROM asm_events AS e WHERE e.session_id = t.session_id);
 
 -- name: events_without_session()^
 -- How many events reference a session that has no row, and one such session id.
@@ -140,3 +149,11 @@ GROUP BY e.session_id
 HAVING MAX(e.sequence_number) > COALESCE(MAX(q.last_sequence), 0)
 ORDER BY e.session_id
 LIMIT 20;
+
+-- name: statistics_sample_limit()!
+-- A no-op: InnoDB samples a fixed number of pages (innodb_stats_persistent_sample_pages).
+SELECT 1;
+
+-- name: refresh_statistics()!
+-- A no-op: InnoDB's persistent statistics recalculate themselves (innodb_stats_auto_recalc); ANALYZE TABLE would commit the batch's transaction.
+SELECT 1;

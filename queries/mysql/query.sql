@@ -4,14 +4,14 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
        s.created_at, s.updated_at, s.deleted_at
 FROM asm_sessions AS s
 WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR JSON_CONTAINS(:statuses, JSON_QUOTE(s.status)))
+  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR JSON_CONTAINS(s.tags, :tags))
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL)
-  AND (:after_at IS NULL OR (s.updated_at, s.id) < (:after_at, :after_id))
+  AND (:after_at IS NULL OR (s.updated_at <= :after_at AND (s.updated_at < :after_at OR s.id < :after_id)))
 ORDER BY s.updated_at DESC, s.id DESC
 LIMIT :limit;
 
@@ -21,14 +21,14 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
        s.created_at, s.updated_at, s.deleted_at
 FROM asm_sessions AS s
 WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR JSON_CONTAINS(:statuses, JSON_QUOTE(s.status)))
+  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR JSON_CONTAINS(s.tags, :tags))
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL)
-  AND (:after_at IS NULL OR (s.created_at, s.id) < (:after_at, :after_id))
+  AND (:after_at IS NULL OR (s.created_at <= :after_at AND (s.created_at < :after_at OR s.id < :after_id)))
 ORDER BY s.created_at DESC, s.id DESC
 LIMIT :limit;
 
@@ -38,14 +38,14 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
        s.created_at, s.updated_at, s.deleted_at
 FROM asm_sessions AS s
 WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR JSON_CONTAINS(:statuses, JSON_QUOTE(s.status)))
+  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR JSON_CONTAINS(s.tags, :tags))
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL)
-  AND (:after_at IS NULL OR (s.created_at, s.id) > (:after_at, :after_id))
+  AND (:after_at IS NULL OR (s.created_at >= :after_at AND (s.created_at > :after_at OR s.id > :after_id)))
 ORDER BY s.created_at, s.id
 LIMIT :limit;
 
@@ -54,7 +54,7 @@ LIMIT :limit;
 SELECT COUNT(*)
 FROM asm_sessions AS s
 WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR JSON_CONTAINS(:statuses, JSON_QUOTE(s.status)))
+  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR JSON_CONTAINS(s.tags, :tags))
@@ -69,12 +69,12 @@ SELECT r.id, r.session_id, r.status, r.input, r.output, r.error, r.metadata, r.t
 FROM asm_runs AS r
 WHERE (:session_id IS NULL OR r.session_id = :session_id)
   AND (:provider IS NULL OR r.provider = :provider)
-  AND (:statuses IS NULL OR JSON_CONTAINS(:statuses, JSON_QUOTE(r.status)))
+  AND (:statuses IS NULL OR r.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR CASE WHEN JSON_TYPE(JSON_EXTRACT(r.token_usage, '$.total_tokens')) IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL')
           THEN CAST(JSON_UNQUOTE(JSON_EXTRACT(r.token_usage, '$.total_tokens')) AS DECIMAL(65, 6)) ELSE 0 END >= :min_tokens)
-  AND (:after_at IS NULL OR (r.started_at, r.id) < (:after_at, :after_id))
+  AND (:after_at IS NULL OR (r.started_at <= :after_at AND (r.started_at < :after_at OR r.id < :after_id)))
 ORDER BY r.started_at DESC, r.id DESC
 LIMIT :limit;
 
@@ -85,12 +85,12 @@ SELECT r.id, r.session_id, r.status, r.input, r.output, r.error, r.metadata, r.t
 FROM asm_runs AS r
 WHERE (:session_id IS NULL OR r.session_id = :session_id)
   AND (:provider IS NULL OR r.provider = :provider)
-  AND (:statuses IS NULL OR JSON_CONTAINS(:statuses, JSON_QUOTE(r.status)))
+  AND (:statuses IS NULL OR r.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR CASE WHEN JSON_TYPE(JSON_EXTRACT(r.token_usage, '$.total_tokens')) IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL')
           THEN CAST(JSON_UNQUOTE(JSON_EXTRACT(r.token_usage, '$.total_tokens')) AS DECIMAL(65, 6)) ELSE 0 END >= :min_tokens)
-  AND (:after_at IS NULL OR (r.started_at, r.id) > (:after_at, :after_id))
+  AND (:after_at IS NULL OR (r.started_at >= :after_at AND (r.started_at > :after_at OR r.id > :after_id)))
 ORDER BY r.started_at, r.id
 LIMIT :limit;
 
@@ -104,7 +104,7 @@ SELECT r.id, r.session_id, r.status, r.input, r.output, r.error, r.metadata, r.t
 FROM asm_runs AS r
 WHERE (:session_id IS NULL OR r.session_id = :session_id)
   AND (:provider IS NULL OR r.provider = :provider)
-  AND (:statuses IS NULL OR JSON_CONTAINS(:statuses, JSON_QUOTE(r.status)))
+  AND (:statuses IS NULL OR r.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR CASE WHEN JSON_TYPE(JSON_EXTRACT(r.token_usage, '$.total_tokens')) IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL')
@@ -120,61 +120,73 @@ LIMIT :limit;
 -- name: search_events_sequence_asc(session_ids, run_ids, types, providers, since, until, correlation_id, after_session_id, after_sequence, limit)
 -- One keyset page of events matching the filters (NULL = any), session by session in sequence
 -- order (the order of the unique (session_id, sequence_number) index).
+-- The IN under OR is no semi-join; the list's MIN/MAX (constants to the optimizer) bound an index range.
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
-WHERE (:session_ids IS NULL OR JSON_CONTAINS(:session_ids, JSON_QUOTE(e.session_id)))
-  AND (:run_ids IS NULL OR JSON_CONTAINS(:run_ids, JSON_QUOTE(e.run_id)))
-  AND (:types IS NULL OR JSON_CONTAINS(:types, JSON_QUOTE(e.type)))
-  AND (:providers IS NULL OR JSON_CONTAINS(:providers, JSON_QUOTE(e.provider)))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id)
   AND (:after_session_id IS NULL
-       OR (e.session_id, e.sequence_number) > (:after_session_id, :after_sequence))
+       OR (e.session_id >= :after_session_id AND (e.session_id > :after_session_id OR e.sequence_number > :after_sequence)))
 ORDER BY e.session_id, e.sequence_number
 LIMIT :limit;
 
 -- name: search_events_timestamp_asc(session_ids, run_ids, types, providers, since, until, correlation_id, after_at, after_id, limit)
 -- One keyset page of events matching the filters (NULL = any), oldest first.
+-- The IN under OR is no semi-join; the list's MIN/MAX (constants to the optimizer) bound an index range.
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
-WHERE (:session_ids IS NULL OR JSON_CONTAINS(:session_ids, JSON_QUOTE(e.session_id)))
-  AND (:run_ids IS NULL OR JSON_CONTAINS(:run_ids, JSON_QUOTE(e.run_id)))
-  AND (:types IS NULL OR JSON_CONTAINS(:types, JSON_QUOTE(e.type)))
-  AND (:providers IS NULL OR JSON_CONTAINS(:providers, JSON_QUOTE(e.provider)))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id)
-  AND (:after_at IS NULL OR (e.timestamp, e.id) > (:after_at, :after_id))
+  AND (:after_at IS NULL OR (e.timestamp >= :after_at AND (e.timestamp > :after_at OR e.id > :after_id)))
 ORDER BY e.timestamp, e.id
 LIMIT :limit;
 
 -- name: search_events_timestamp_desc(session_ids, run_ids, types, providers, since, until, correlation_id, after_at, after_id, limit)
 -- One keyset page of events matching the filters (NULL = any), newest first.
+-- The IN under OR is no semi-join; the list's MIN/MAX (constants to the optimizer) bound an index range.
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
-WHERE (:session_ids IS NULL OR JSON_CONTAINS(:session_ids, JSON_QUOTE(e.session_id)))
-  AND (:run_ids IS NULL OR JSON_CONTAINS(:run_ids, JSON_QUOTE(e.run_id)))
-  AND (:types IS NULL OR JSON_CONTAINS(:types, JSON_QUOTE(e.type)))
-  AND (:providers IS NULL OR JSON_CONTAINS(:providers, JSON_QUOTE(e.provider)))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id)
-  AND (:after_at IS NULL OR (e.timestamp, e.id) < (:after_at, :after_id))
+  AND (:after_at IS NULL OR (e.timestamp <= :after_at AND (e.timestamp < :after_at OR e.id < :after_id)))
 ORDER BY e.timestamp DESC, e.id DESC
 LIMIT :limit;
 
 -- name: count_events(session_ids, run_ids, types, providers, since, until, correlation_id)$
 -- How many events match the filters of search_events.
+-- The IN under OR is no semi-join; the list's MIN/MAX (constants to the optimizer) bound an index range.
 SELECT COUNT(*)
 FROM asm_events AS e
-WHERE (:session_ids IS NULL OR JSON_CONTAINS(:session_ids, JSON_QUOTE(e.session_id)))
-  AND (:run_ids IS NULL OR JSON_CONTAINS(:run_ids, JSON_QUOTE(e.run_id)))
-  AND (:types IS NULL OR JSON_CONTAINS(:types, JSON_QUOTE(e.type)))
-  AND (:providers IS NULL OR JSON_CONTAINS(:providers, JSON_QUOTE(e.provider)))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id);
