@@ -143,7 +143,7 @@ def markdown(runs: list[DialectRun], events: int, seconds: float) -> str:
         f"{platform.python_version()}, {seconds / 60:.1f} min in all, with `python -m bench.export`. Servers: "
         + "; ".join(f"{r.dialect}: {r.server}" for r in runs) + ".",
         "",
-        "Each call ran in a process of its own; *RSS growth* is its peak resident set (`ru_maxrss`) "
+        "Each call ran in a process of its own; *RSS growth* is its peak resident set (VmHWM, reset as the call starts) "
         "minus its resident set just before the call (asm imported, store connected). The export "
         "writes a file; the import reads that file into an empty database, in one transaction. "
         f"Target (issue 14): growth under {TARGET_BYTES // MB} MB for {events:,} events. "

@@ -1,7 +1,7 @@
 """One measured export or import in a process of its own (run by bench/export.py).
 
 `python -m bench.export_child KIND URL SESSION_ID PATH` prints one JSON object: the seconds the
-call took and how far the process's peak resident set (ru_maxrss) rose above what it was just
+call took and how far the process's peak resident set (VmHWM, reset as the call starts) rose above what it was just
 before the call, after asm was imported and the store connected.
 
 KIND: `export` / `import` (the streamed store.query.export_session_to / import_session_from),
@@ -31,7 +31,25 @@ def rss_bytes() -> int:
         return int(f.read().split()[1]) * _PAGE_SIZE
 
 
+def reset_peak_rss() -> None:
+    """Start the peak over from now. Linux carries ru_maxrss across fork and exec, so without
+    this a child of a big process (a long pytest run) reports its parent's peak."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
 def peak_rss_bytes() -> int:
+    """The peak resident set since reset_peak_rss (VmHWM), else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
@@ -40,6 +58,7 @@ async def run_async(kind: str, url: str, session_id: str, path: str) -> dict:
     try:
         await store.get_latest_sequence(session_id)
         gc.collect()
+        reset_peak_rss()
         baseline = rss_bytes()
         started = time.perf_counter()
         if kind == "export-async":
@@ -63,6 +82,7 @@ def run(kind: str, url: str, session_id: str, path: str) -> dict:
     try:
         store.get_latest_sequence(session_id)  # the pool and the SQL loaded before the baseline
         gc.collect()
+        reset_peak_rss()
         baseline = rss_bytes()
         started = time.perf_counter()
         if kind == "export":
