@@ -135,7 +135,7 @@ def test_sql_explain_and_a_maintenance_dry_run(raw, dialect):
         env=env,
     )
     assert sql.stdout.startswith("-- name: get_events") and "FROM asm_events" in sql.stdout
-    assert {"postgres": "text[]", "sqlite": "json_each", "mysql": "JSON_CONTAINS"}[dialect] in sql.stdout
+    assert {"postgres": "text[]", "sqlite": "json_each", "mysql": "JSON_TABLE"}[dialect] in sql.stdout
     headings = [line for line in explain.stdout.splitlines() if line and not line.startswith(" ")]
     assert headings == ["get_events", "get_session", "search_sessions_updated_desc", "search_runs_started_desc",
                         "search_events_sequence_asc"]
