@@ -60,9 +60,10 @@ def prepare_schema(dialect, create_schema: bool = True) -> None:
     yield RunOperation(create_table)
 
 
-@operation()
+@operation(retry=True, atomic=False)
 def schema_state(dialect) -> tuple[bool, bool]:
-    """Whether the sessions table, and its list indexes, exist."""
+    """Whether the sessions table, and its list indexes, exist. Retried like create_table:
+    processes connecting at once to a new SQLite file race to switch it to WAL."""
     row = yield Call("graph_sessions_schema")
     return bool(row["has_table"]), bool(row["has_indexes"])
 
