@@ -1,87 +1,170 @@
-"""`asm explain`: the database's plan for the hot read queries, with their own SQL.
+"""`asm explain`: the database's plans for asm's named queries, with realistic parameters.
 
-The statements are the named queries asm runs (loaded by aiosql for the dialect's driver), sent
-with EXPLAIN (EXPLAIN QUERY PLAN on SQLite) on a plain driver connection. Filters are NULL, as
-in an unfiltered search; ids are those of a stored session when there is one.
+Parameters come from the database itself (`asm.db.plans.read_samples`: the busiest recent
+session, the rarest types, statuses and providers among the latest rows, a cursor at the hot
+session's middle) through the cases of `asm.db.plans.catalog`, the same cases the scale
+benchmark runs. Each plan is read into a verdict (index range, index walk, full scan, sort)
+and, for a query keyed by session, id or cursor, a full scan or a big index walk or sort is
+flagged as a problem.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import attrs
 
-from asm.db.resources import load_queries
-from asm.db.sync_drivers import SYNC_DRIVERS
+from asm.db import plans
 from asm.db.translate import translate
 from asm.db.urls import DatabaseURL
+from asm.errors import NotFound, ValidationError
 
-# The hot reads and what they are given besides NULL filters ("session" = a stored session's id).
-HOT_QUERIES = {
-    "get_events": {"session_id": "session", "limit": 100},
-    "get_session": {"id": "session"},
-    "search_sessions_updated_desc": {"include_deleted": 0, "limit": 51},
-    "search_runs_started_desc": {"limit": 51},
-    "search_events_sequence_asc": {"limit": 101},
-}
-SAMPLE_SESSION_ID = "ses_" + "0" * 32
-
-_PYFORMAT = re.compile(r"%\(([A-Za-z_]\w*)\)s")
-_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+# The hot reads `asm explain` shows without a name.
+HOT_QUERIES = ("get_events", "get_session", "search_sessions_updated_desc", "search_runs_started_desc",
+               "search_events_sequence_asc")
+# A keyed plan reading more rows than this from a table, or sorting more, is flagged.
+PROBLEM_ROWS = 1_000
 
 
 @attrs.frozen
-class Plan:
+class Explained:
     query: str
+    case: str
+    klass: str
     sql: str
     parameters: dict[str, Any]
+    verdict: str
     plan: list[str]
+    rows_read: float | None
+    analyzed: bool
+    problem: str  # why the plan will not hold as the tables grow ("" when fine or analytics)
+    generic: bool = False
+    rows_returned: int | None = None
+    ms: float | None = None
+    note: str = ""
 
 
-def explain(url: DatabaseURL, conn: Any, session_id: str | None) -> list[Plan]:
-    queries = load_queries(url.dialect, SYNC_DRIVERS[url.dialect].aiosql_adapter)
-    plans = []
-    for name, given in HOT_QUERIES.items():
-        sql = getattr(queries, name).sql
-        pattern = _NAMED if url.dialect == "sqlite" else _PYFORMAT
-        samples = {p: session_id or SAMPLE_SESSION_ID if v == "session" else v for p, v in given.items()}
-        parameters = {p: samples.get(p) for p in dict.fromkeys(pattern.findall(sql))}
+def problem(plan: plans.Plan, klass: str) -> str:
+    if klass != plans.KEYED:
+        return ""
+    found = [f"{a.kind} of {a.table}" for a in plan.scans(PROBLEM_ROWS)
+             if a.rows is None or a.rows > PROBLEM_ROWS]
+    found += [f"sort of {rows:,.0f} rows" for rows in plan.sorts if rows is not None and rows > PROBLEM_ROWS]
+    return "; ".join(found)
+
+
+class Explainer:
+    """One connection, its samples and the catalog built from them."""
+
+    def __init__(self, url: DatabaseURL, conn: Any):
+        self.url, self.conn, self.dialect = url, conn, url.dialect
+        self.server = conn.get_server_info() if self.dialect == "mysql" else ""
+        self.queries = {q.name: q for q in plans.named_queries(self.dialect)}
         try:
-            lines = _PLANNERS[url.dialect](conn, sql, parameters)
+            self.samples = plans.read_samples(conn, self.dialect)
         except Exception as exc:
-            raise translate(exc, url=url, write=False, what=f"explaining {name}") from exc
-        plans.append(Plan(name, sql, parameters, lines))
-    return plans
+            raise translate(exc, url=url, write=False, what="reading samples for explain") from exc
+        self.catalog = plans.catalog(self.samples)
+
+    def query(self, name: str) -> plans.NamedQuery:
+        if name not in self.queries:
+            raise NotFound(f"no query named {name!r} for {self.dialect}; `asm sql` lists them",
+                           details={"name": name, "dialect": self.dialect})
+        return self.queries[name]
+
+    def cases(self, name: str, given: dict[str, str] | None = None) -> list[plans.Case]:
+        """The catalog's cases, or with --param one case: the first one with those values."""
+        query = self.query(name)
+        cases = self.catalog.get(name) or [plans.Case("no catalog entry", {})]
+        if not given:
+            return cases
+        unknown = sorted(set(given) - set(query.params))
+        if unknown:
+            raise ValidationError(f"{name} has no parameter {', '.join(unknown)} (it takes: {', '.join(query.params)})",
+                                  details={"name": name, "parameters": unknown})
+        first = cases[0]
+        values = {k: plans.parse_value(k, v, first.params.get(k, plans.DEFAULTS.get(k))) for k, v in given.items()}
+        return [attrs.evolve(first, label="given parameters", params={**first.params, **values}, many=())]
+
+    def explain(self, name: str, case: plans.Case, *, analyze: bool = False, generic: bool = False) -> Explained:
+        query = self.query(name)
+        try:
+            params = plans.case_params(query, case)
+        except plans.MissingParameter as exc:
+            raise ValidationError(f"{exc.args[0]}: give it with --param", details={"name": name}) from None
+        first = params[0] if isinstance(params, list) else params
+        before = [(self.queries[n], plans.case_params(self.queries[n], plans.Case(case.label, p)))
+                  for n, p in case.before if n in self.queries]
+        try:
+            plan = plans.explain(self.conn, self.dialect, query, first, analyze=analyze, generic=generic,
+                                 server=self.server, before=before)
+            returned, ms = self._run(query, first, before) if analyze else (None, None)
+        except Exception as exc:
+            raise translate(exc, url=self.url, write=query.writes, what=f"explaining {name}") from exc
+        return Explained(query=name, case=case.label, klass=case.klass, sql=query.sql,
+                         parameters=plans.encode(self.dialect, first), verdict=plan.verdict, plan=list(plan.lines),
+                         rows_read=plan.rows_read, analyzed=plan.analyzed, problem=problem(plan, case.klass),
+                         generic=generic, rows_returned=returned, ms=ms, note=plan.note or case.note)
+
+    def _run(self, query: plans.NamedQuery, params: dict[str, Any],
+             before: list[tuple[plans.NamedQuery, dict[str, Any]]]) -> tuple[int, float]:
+        """Rows returned (or changed) and the time of one execution; writes are rolled back."""
+        import time
+
+        encoded = plans.encode(self.dialect, params)
+        cur = self.conn.cursor()
+        try:
+            if query.writes:
+                cur.execute("BEGIN")
+                plans.run_before(self.conn, [(q.sql, plans.encode(self.dialect, p)) for q, p in before])
+            try:
+                started = time.perf_counter()
+                cur.execute(query.sql, encoded) if encoded else cur.execute(query.sql)
+                rows = len(cur.fetchall()) if cur.description else cur.rowcount
+                return rows, (time.perf_counter() - started) * 1000
+            finally:
+                if query.writes:
+                    cur.execute("ROLLBACK")
+        finally:
+            cur.close()
 
 
-def _rows(conn: Any, sql: str, parameters: dict[str, Any]) -> tuple[list[str], list[tuple]]:
+def explain(url: DatabaseURL, conn: Any, names: list[str] | None = None, *, given: dict[str, str] | None = None,
+            analyze: bool = False, generic: bool = False, every_case: bool = True) -> list[Explained]:
+    """Plans of the named queries (the hot reads when none is named): every catalog case of
+    each, or only its first (`every_case=False`), or one case with the given parameters."""
+    explainer = Explainer(url, conn)
+    out = []
+    for name in names or HOT_QUERIES:
+        cases = explainer.cases(name, given)
+        for case in cases if every_case or given else cases[:1]:
+            out.append(explainer.explain(name, case, analyze=analyze, generic=generic))
+    return out
+
+
+def explain_all(url: DatabaseURL, conn: Any, *, analyze: bool = False, generic: bool = False) -> list[Explained]:
+    """Every case of every named query (writes are only explained, or with analyze run and rolled
+    back). A case that fails is reported in its row rather than ending the table."""
+    explainer = Explainer(url, conn)
+    out = []
+    for name in explainer.queries:
+        for case in explainer.catalog.get(name) or [plans.Case("no catalog entry", {})]:
+            try:
+                out.append(explainer.explain(name, case, analyze=analyze, generic=generic))
+            except Exception as exc:  # noqa: BLE001 - one row, the error as its verdict
+                _end_transaction(conn)
+                message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+                out.append(Explained(query=name, case=case.label, klass=case.klass, sql=explainer.queries[name].sql,
+                                     parameters={}, verdict="error: " + message.splitlines()[0], plan=[],
+                                     rows_read=None, analyzed=analyze, problem="", generic=generic))
+    return out
+
+
+def _end_transaction(conn: Any) -> None:
     cur = conn.cursor()
     try:
-        cur.execute(sql, parameters)
-        return [c[0] for c in cur.description], [tuple(r) for r in cur.fetchall()]
+        cur.execute("ROLLBACK")
+    except Exception:  # noqa: BLE001 - none was open
+        pass
     finally:
         cur.close()
-
-
-def _postgres(conn: Any, sql: str, parameters: dict[str, Any]) -> list[str]:
-    _columns, rows = _rows(conn, "EXPLAIN " + sql, parameters)
-    return [row[0] for row in rows]
-
-
-def _mysql(conn: Any, sql: str, parameters: dict[str, Any]) -> list[str]:
-    columns, rows = _rows(conn, "EXPLAIN " + sql, parameters)
-    return [", ".join(f"{c}={v}" for c, v in zip(columns, row, strict=True) if v is not None) for row in rows]
-
-
-def _sqlite(conn: Any, sql: str, parameters: dict[str, Any]) -> list[str]:
-    _columns, rows = _rows(conn, "EXPLAIN QUERY PLAN " + sql, parameters)
-    depth: dict[int, int] = {0: -1}
-    lines = []
-    for node, parent, _unused, detail in rows:
-        depth[node] = depth.get(parent, -1) + 1
-        lines.append("  " * depth[node] + detail)
-    return lines
-
-
-_PLANNERS = {"postgres": _postgres, "mysql": _mysql, "sqlite": _sqlite}
