@@ -9,11 +9,12 @@ ORDER BY created_at, id;
 -- name: import_raise_sequence(session_id, sequence_number, now)!
 -- Raise a session's counter to at least `sequence_number`, never lowering it, and lock it until
 -- commit. updated_at comes first: MySQL assigns left to right, so it must see the old last_sequence.
+-- The update repeats the parameters, not VALUES(col): MySQL 8.0.20+ warns on each VALUES(), MariaDB has no row alias.
 INSERT INTO asm_session_sequences (session_id, last_sequence, updated_at)
 VALUES (:session_id, :sequence_number, :now)
 ON DUPLICATE KEY UPDATE
-    updated_at    = IF(VALUES(last_sequence) > last_sequence, VALUES(updated_at), updated_at),
-    last_sequence = GREATEST(last_sequence, VALUES(last_sequence));
+    updated_at    = IF(:sequence_number > last_sequence, CAST(:now AS DATETIME(6)), updated_at),
+    last_sequence = GREATEST(last_sequence, :sequence_number);
 
 -- name: import_events(id, type, timestamp, session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id)*!
 -- Insert exported events with their own numbers; one whose id or session number is taken is skipped

@@ -2,14 +2,20 @@
 -- Insert or replace a graph session; updated_at (the version compare-and-set checks) becomes
 -- :now or the stored one plus 1 µs, whichever is later (GREATEST is NULL if any argument is,
 -- hence the COALESCE). MySQL has no RETURNING: read it with get_graph_session_version.
+-- The new row is a derived table, not VALUES(col): MySQL 8.0.20+ warns on each VALUES(), MariaDB has no row alias.
+-- :now is cast so GREATEST compares two DATETIME(6) values on both servers, not a string and a DATETIME.
 INSERT INTO sessions (id, graph_id, current_task_id, status_message, context, created_at, updated_at)
-VALUES (:id, :graph_id, :current_task_id, :status_message, :context, :now, :now)
+SELECT * FROM (
+    SELECT :id AS id, :graph_id AS graph_id, :current_task_id AS current_task_id,
+           :status_message AS status_message, :context AS context,
+           CAST(:now AS DATETIME(6)) AS created_at, CAST(:now AS DATETIME(6)) AS updated_at) AS incoming
 ON DUPLICATE KEY UPDATE
-    graph_id        = VALUES(graph_id),
-    current_task_id = VALUES(current_task_id),
-    status_message  = VALUES(status_message),
-    context         = VALUES(context),
-    updated_at      = GREATEST(VALUES(updated_at), COALESCE(updated_at + INTERVAL 1 MICROSECOND, VALUES(updated_at)));
+    graph_id        = incoming.graph_id,
+    current_task_id = incoming.current_task_id,
+    status_message  = incoming.status_message,
+    context         = incoming.context,
+    updated_at      = GREATEST(incoming.updated_at,
+                               COALESCE(sessions.updated_at + INTERVAL 1 MICROSECOND, incoming.updated_at));
 
 -- name: insert_graph_session_if_absent(id, graph_id, current_task_id, status_message, context, now)!
 -- Insert a graph session only if its id is free (a racing insert fails on the key and retries).
@@ -26,7 +32,7 @@ UPDATE sessions SET
     current_task_id = :current_task_id,
     status_message  = :status_message,
     context         = :context,
-    updated_at      = GREATEST(:now, COALESCE(updated_at + INTERVAL 1 MICROSECOND, :now))
+    updated_at      = GREATEST(CAST(:now AS DATETIME(6)), COALESCE(updated_at + INTERVAL 1 MICROSECOND, CAST(:now AS DATETIME(6))))
 WHERE id = :id
   AND updated_at = :expected_updated_at;
 
@@ -57,7 +63,7 @@ UPDATE sessions SET
             THEN GREATEST(0, JSON_LENGTH(COALESCE(JSON_EXTRACT(context, '$.chat_history.messages'), JSON_ARRAY()))
                              + 1 - JSON_EXTRACT(context, '$.chat_history.max_messages'))
             ELSE 0 END, ' to last]'))),
-    updated_at = GREATEST(:now, COALESCE(updated_at + INTERVAL 1 MICROSECOND, :now))
+    updated_at = GREATEST(CAST(:now AS DATETIME(6)), COALESCE(updated_at + INTERVAL 1 MICROSECOND, CAST(:now AS DATETIME(6))))
 WHERE id = :id;
 
 -- name: list_graph_sessions(graph_id, after_created_at, after_id, limit)

@@ -1,24 +1,27 @@
 -- name: upsert_run(id, session_id, status, input, output, error, metadata, turn_count, token_usage, started_at, ended_at, provider, provider_metadata)!
 -- Insert or replace a run by id.
+-- The new row is a derived table, not VALUES(col): MySQL 8.0.20+ warns on each VALUES(), MariaDB has no row alias.
 INSERT INTO asm_runs
     (id, session_id, status, input, output, error, metadata, turn_count, token_usage,
      started_at, ended_at, provider, provider_metadata)
-VALUES
-    (:id, :session_id, :status, :input, :output, :error, :metadata, :turn_count, :token_usage,
-     :started_at, :ended_at, :provider, :provider_metadata)
+SELECT * FROM (
+    SELECT :id AS id, :session_id AS session_id, :status AS status, :input AS input, :output AS output,
+           :error AS error, :metadata AS metadata, :turn_count AS turn_count, :token_usage AS token_usage,
+           :started_at AS started_at, :ended_at AS ended_at, :provider AS provider,
+           :provider_metadata AS provider_metadata) AS incoming
 ON DUPLICATE KEY UPDATE
-    session_id        = VALUES(session_id),
-    status            = VALUES(status),
-    input             = VALUES(input),
-    output            = VALUES(output),
-    error             = VALUES(error),
-    metadata          = VALUES(metadata),
-    turn_count        = VALUES(turn_count),
-    token_usage       = VALUES(token_usage),
-    started_at        = VALUES(started_at),
-    ended_at          = VALUES(ended_at),
-    provider          = VALUES(provider),
-    provider_metadata = VALUES(provider_metadata);
+    session_id        = incoming.session_id,
+    status            = incoming.status,
+    input             = incoming.input,
+    output            = incoming.output,
+    error             = incoming.error,
+    metadata          = incoming.metadata,
+    turn_count        = incoming.turn_count,
+    token_usage       = incoming.token_usage,
+    started_at        = incoming.started_at,
+    ended_at          = incoming.ended_at,
+    provider          = incoming.provider,
+    provider_metadata = incoming.provider_metadata;
 
 -- name: get_run(id)^
 -- One run by id.

@@ -1,19 +1,21 @@
 -- name: upsert_session(id, agent_id, status, parent_session_id, metadata, context, tags, created_at, updated_at, deleted_at)!
 -- Insert or replace a session by id, keeping its first created_at and any soft delete.
+-- The new row is a derived table, not VALUES(col): MySQL 8.0.20+ warns on each VALUES(), MariaDB has no row alias.
 INSERT INTO asm_sessions
     (id, agent_id, status, parent_session_id, metadata, context, tags, created_at, updated_at, deleted_at)
-VALUES
-    (:id, :agent_id, :status, :parent_session_id, :metadata, :context, :tags, :created_at, :updated_at,
-     :deleted_at)
+SELECT * FROM (
+    SELECT :id AS id, :agent_id AS agent_id, :status AS status, :parent_session_id AS parent_session_id,
+           :metadata AS metadata, :context AS context, :tags AS tags, :created_at AS created_at,
+           :updated_at AS updated_at, CAST(:deleted_at AS DATETIME(6)) AS deleted_at) AS incoming
 ON DUPLICATE KEY UPDATE
-    agent_id          = VALUES(agent_id),
-    status            = VALUES(status),
-    parent_session_id = VALUES(parent_session_id),
-    metadata          = VALUES(metadata),
-    context           = VALUES(context),
-    tags              = VALUES(tags),
-    updated_at        = VALUES(updated_at),
-    deleted_at        = COALESCE(VALUES(deleted_at), deleted_at);
+    agent_id          = incoming.agent_id,
+    status            = incoming.status,
+    parent_session_id = incoming.parent_session_id,
+    metadata          = incoming.metadata,
+    context           = incoming.context,
+    tags              = incoming.tags,
+    updated_at        = incoming.updated_at,
+    deleted_at        = COALESCE(incoming.deleted_at, asm_sessions.deleted_at);
 
 -- name: get_session(id)^
 -- One session by id, soft-deleted or not.
