@@ -311,3 +311,136 @@ def test_each_mysql_rollback_statement_pairs_with_its_migration_statement():
         forward = read_sql_migration(str(MIGRATIONS / "mysql" / f"{id}.sql"))[2]
         backward = read_sql_migration(str(MIGRATIONS / "mysql" / f"{id}.rollback.sql"))[2]
         assert len(forward) == len(backward), id
+
+
+@pytest.mark.parametrize("dialect", ["postgres"])
+def test_a_non_transactional_postgres_rollback_pairs_each_statement_with_its_migration_statement(dialect):
+    # yoyo undoes a failed non-transactional migration (its statements have committed) as it
+    # does a MySQL one: the counts must match, or it would run the wrong undo.
+    from yoyo.migrations import read_sql_migration
+
+    for id in migration_ids(dialect):
+        directives, _, forward = read_sql_migration(str(MIGRATIONS / dialect / f"{id}.sql"))
+        if directives.get("transactional", "true") == "false":
+            backward = read_sql_migration(str(MIGRATIONS / dialect / f"{id}.rollback.sql"))[2]
+            assert len(forward) == len(backward), id
+
+
+# --- online DDL: lock timeouts, concurrent index builds, re-runs ----------------------------------
+
+
+def hold_a_read_of_asm_runs(dialect: str, url: str):
+    """An open transaction that has read asm_runs: it keeps a lock every ALTER of the table waits for."""
+    conn = connect_raw(url)
+    # Ended by the server after 30 s idle, so a migration without a lock timeout fails the test
+    # instead of hanging it.
+    if dialect == "postgres":
+        execute(dialect, conn, "SET idle_in_transaction_session_timeout = '30s'")
+        conn.autocommit = False
+    else:
+        execute(dialect, conn, "SET SESSION wait_timeout = 30")
+        conn.autocommit(False)
+    execute(dialect, conn, "SELECT count(*) FROM asm_runs")
+    return conn
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_a_migration_that_waits_for_a_lock_gives_up_after_the_lock_timeout_and_runs_again(dialect, fresh_url):
+    """An ALTER queued behind a long transaction would hold up every query queued behind it:
+    the migration gives up after its lock timeout (5 s) with a retryable error, and the next run,
+    once the transaction is gone, finishes the job."""
+    asm.migrate(fresh_url)
+    asm.rollback(fresh_url, steps=len(SHIPPED) - 1)
+    blocker = hold_a_read_of_asm_runs(dialect, fresh_url)
+    try:
+        with pytest.raises(asm.AsmError) as caught:
+            asm.migrate(fresh_url)
+    finally:
+        try:
+            blocker.rollback()
+        finally:
+            blocker.close()
+    error = caught.value
+    assert error.retryable is True, error
+    assert error.details["migration"] == "0002.asm-v2", error.details
+    assert applied(fresh_url) == [V1]
+    assert asm.migrate(fresh_url) == SHIPPED[1:]
+    assert_store_round_trips(fresh_url)
+
+
+def postgres_statements(migration_id: str) -> list[str]:
+    from yoyo.migrations import read_sql_migration
+
+    return read_sql_migration(str(MIGRATIONS / "postgres" / f"{migration_id}.sql"))[2]
+
+
+def mark_invalid(url: str, *indexes: str) -> None:
+    """What a CONCURRENTLY build killed midway leaves: the index, INVALID (needs a superuser)."""
+    run_sql("postgres", url, *(("UPDATE pg_index SET indisvalid = false WHERE indexrelid = CAST(? AS regclass)",
+                                (name,)) for name in indexes))
+
+
+CONCURRENT_INDEX = re.compile(r"CREATE (?:UNIQUE )?INDEX CONCURRENTLY IF NOT EXISTS (\w+)")
+
+
+def cut_short_and_finish(dialect: str, url: str, cuts: list[int] | None) -> None:
+    """0002 commits statement by statement (it builds its indexes CONCURRENTLY): a run killed
+    after statement k, even in the middle of an index build, which leaves that index INVALID,
+    is finished by the next `asm.migrate`, and the schema is as a clean run makes it."""
+    from test_schema_snapshot import catalog
+
+    asm.migrate(url)
+    clean = catalog(dialect, url)
+    migration_id = "0002.asm-v2"
+    statements = postgres_statements(migration_id)
+    assert CONCURRENT_INDEX.search(" ".join(statements)), "0002 builds its indexes CONCURRENTLY"
+    newer = SHIPPED[SHIPPED.index(migration_id):]
+    builds = [k for k, sql in enumerate(statements, 1) if CONCURRENT_INDEX.search(sql)]
+    # By default (the full sweep is a stress test): the first statement, an ALTER, the first,
+    # a middle and the last index build, the end.
+    cuts = cuts or sorted({1, 3, builds[0], builds[len(builds) // 2], builds[-1], len(statements)})
+    fresh_url = url
+    for k in cuts:
+        assert asm.rollback(fresh_url, steps=len(newer)) == newer[::-1]
+        run_sql(dialect, fresh_url, *((sql, ()) for sql in statements[:k]))
+        killed_during = CONCURRENT_INDEX.search(statements[k - 1])
+        if killed_during:
+            mark_invalid(fresh_url, killed_during.group(1))
+        assert asm.migrate(fresh_url) == newer, f"after {k} of {len(statements)} statements"
+        assert catalog(dialect, fresh_url) == clean, f"after {k} of {len(statements)} statements"
+    assert_store_round_trips(fresh_url)
+
+
+@pytest.mark.parametrize("dialect", ["postgres"])
+def test_a_postgres_migration_cut_short_is_finished_by_the_next_run(dialect, fresh_url):
+    cut_short_and_finish(dialect, fresh_url, None)
+
+
+@pytest.mark.stress
+@pytest.mark.parametrize("dialect", ["postgres"])
+def test_a_postgres_migration_cut_short_after_any_statement_is_finished_by_the_next_run(dialect, fresh_url):
+    cut_short_and_finish(dialect, fresh_url, list(range(1, len(postgres_statements("0002.asm-v2")) + 1)))
+
+
+@pytest.mark.parametrize("dialect", ["postgres"])
+def test_invalid_leftovers_of_concurrent_builds_are_built_again(dialect, fresh_url):
+    """IF NOT EXISTS alone would keep an INVALID index (unused by queries, yet updated by every
+    write): the migration drops such leftovers and builds them again."""
+    asm.migrate(fresh_url)
+    asm.rollback(fresh_url, steps=len(SHIPPED) - 1)
+    statements = postgres_statements("0002.asm-v2")
+    run_sql(dialect, fresh_url, *((sql, ()) for sql in statements))  # every index built, 0002 unmarked
+    built = [m.group(1) for m in map(CONCURRENT_INDEX.search, statements) if m]
+    assert "asm_events_session_timestamp_idx" in built and "asm_runs_total_tokens_idx" in built
+    mark_invalid(fresh_url, *built)
+    invalid = "SELECT count(*) FROM pg_index WHERE NOT indisvalid"
+    conn = connect_raw(fresh_url)
+    try:
+        assert execute(dialect, conn, invalid) == [(len(built),)]
+        assert asm.migrate(fresh_url) == SHIPPED[1:]
+        assert execute(dialect, conn, invalid) == [(0,)]
+        names = {row[0] for row in execute(dialect, conn, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
+    finally:
+        conn.close()
+    assert set(built) <= names
+    assert_store_round_trips(fresh_url)

@@ -312,7 +312,11 @@ def _migration_error(cause: BaseException, url: DatabaseURL, id: str, action: st
         )
     error = translate(cause, url=url, write=True, what=what)
     if isinstance(error, AsmError) and error.retryable:
-        return error  # a lost connection, a timeout, a deadlock: trying again may work
+        # A lost connection, a deadlock, a lock timeout (a migration waits at most 5 s for a lock
+        # a long transaction holds, rather than hold up the queries queued behind it): migrating
+        # again may work, and every migration can run again after a partial apply.
+        error.details.setdefault("migration", id)
+        return error
     text = redact(_driver_text(cause), url.password)
     kind = error.details.get("kind", "other") if isinstance(error, AsmError) else "other"
     return SchemaError(f"{what} on {url} failed: {text}", details={**details, "kind": kind})

@@ -4,6 +4,11 @@
 -- IF NOT EXISTS: MySQL commits each DDL statement on its own, so a run killed midway leaves
 -- some tables made; running the migration again must finish the job (a table that exists is
 -- taken as made by that earlier run).
+-- lock_wait_timeout: a statement that would wait for a metadata lock behind a long transaction,
+-- and hold up every query queued behind it, fails in 5 s instead (the server's default is a
+-- year); run the migration again.
+
+SET SESSION lock_wait_timeout = 5;
 
 CREATE TABLE IF NOT EXISTS asm_sessions (
     id                VARCHAR(255) NOT NULL PRIMARY KEY,
@@ -54,3 +59,5 @@ CREATE TABLE IF NOT EXISTS asm_session_sequences (
     session_id    VARCHAR(255) NOT NULL PRIMARY KEY,
     last_sequence BIGINT       NOT NULL DEFAULT 0
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+SET SESSION lock_wait_timeout = DEFAULT;

@@ -1,9 +1,15 @@
 -- asm schema V1: sessions, runs, the append-only event log and its per-session counters.
--- Identifiers use COLLATE "C" so they compare and sort bytewise, as on SQLite and MySQL.
+-- Identifiers (agent_id too) use COLLATE "C" so they compare and sort bytewise, as on SQLite and
+-- MySQL.
+-- Every DDL migration sets a lock_timeout (SET LOCAL: until its transaction ends): a statement
+-- that would queue for a lock behind a long transaction, and hold up every query queued behind
+-- it, fails in 5 s instead; run the migration again. Indexes of new tables are built plainly.
+
+SET LOCAL lock_timeout = '5s';
 
 CREATE TABLE asm_sessions (
     id                VARCHAR(255) COLLATE "C" PRIMARY KEY,
-    agent_id          VARCHAR(255) NOT NULL,
+    agent_id          VARCHAR(255) COLLATE "C" NOT NULL,
     status            VARCHAR(32)  NOT NULL DEFAULT 'pending',
     parent_session_id VARCHAR(255) COLLATE "C",
     metadata          JSONB        NOT NULL DEFAULT '{}',

@@ -13,5 +13,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     updated_at TIMESTAMPTZ DEFAULT NOW()
 );
 
+-- The table may be the graph library's, already in use: an index build there waits for its
+-- open writes, and holds up the writes queued behind it. Fail in 5 s instead (run it again).
+SET LOCAL lock_timeout = '5s';
+
 CREATE INDEX IF NOT EXISTS sessions_graph_id_idx ON sessions (graph_id, created_at, id);
 CREATE INDEX IF NOT EXISTS sessions_created_at_idx ON sessions (created_at, id);

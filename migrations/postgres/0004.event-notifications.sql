@@ -3,6 +3,10 @@
 -- a rolled-back append sends nothing. Any writer fires it, not only asm.
 -- depends: 0003.graph-sessions
 
+-- CREATE TRIGGER locks asm_events against writes: fail in 5 s rather than queue behind a long
+-- transaction (run the migration again).
+SET LOCAL lock_timeout = '5s';
+
 CREATE OR REPLACE FUNCTION asm_notify_appended_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -6,6 +6,16 @@ ALTER TABLE asm_sessions ADD COLUMN deleted_at TEXT;
 ALTER TABLE asm_runs ADD COLUMN provider TEXT;
 ALTER TABLE asm_runs ADD COLUMN provider_metadata TEXT NOT NULL DEFAULT '{}';
 
+-- A run's token counts, one definition of the rule: a JSON number counts as itself, anything
+-- else as 0. VIRTUAL: computed when read (an index stores its own copy); no declared type, so
+-- the value is the expression's own (an int or a real), as the sums have always added it.
+ALTER TABLE asm_runs ADD COLUMN input_tokens GENERATED ALWAYS AS
+    (CASE WHEN json_type(token_usage, '$.input_tokens') IN ('integer', 'real') THEN json_extract(token_usage, '$.input_tokens') ELSE 0 END) VIRTUAL;
+ALTER TABLE asm_runs ADD COLUMN output_tokens GENERATED ALWAYS AS
+    (CASE WHEN json_type(token_usage, '$.output_tokens') IN ('integer', 'real') THEN json_extract(token_usage, '$.output_tokens') ELSE 0 END) VIRTUAL;
+ALTER TABLE asm_runs ADD COLUMN total_tokens GENERATED ALWAYS AS
+    (CASE WHEN json_type(token_usage, '$.total_tokens') IN ('integer', 'real') THEN json_extract(token_usage, '$.total_tokens') ELSE 0 END) VIRTUAL;
+
 ALTER TABLE asm_events ADD COLUMN provider TEXT;
 ALTER TABLE asm_events ADD COLUMN correlation_id TEXT;
 
@@ -39,4 +49,7 @@ CREATE INDEX asm_runs_started_at_idx ON asm_runs (started_at, id);
 CREATE INDEX asm_runs_provider_idx ON asm_runs (provider, started_at);
 CREATE INDEX asm_events_timestamp_idx ON asm_events (timestamp, id);
 CREATE INDEX asm_events_correlation_idx ON asm_events (correlation_id);
-CREATE INDEX asm_events_provider_idx ON asm_events (provider);
+-- Per-session, timestamp-ordered reads and per-session top-N. (No index on asm_events.provider:
+-- a handful of distinct values, never chosen by a planner.)
+CREATE INDEX asm_events_session_timestamp_idx ON asm_events (session_id, timestamp, id);
+CREATE INDEX asm_runs_total_tokens_idx ON asm_runs (total_tokens, id);

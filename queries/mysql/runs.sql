@@ -24,16 +24,16 @@ ON DUPLICATE KEY UPDATE
     provider_metadata = incoming.provider_metadata;
 
 -- name: get_run(id)^
--- One run by id.
+-- One run by id. provider_metadata is NULL in rows older than V2 (added instantly, no default): read as {}.
 SELECT id, session_id, status, input, output, error, metadata, turn_count, token_usage,
-       started_at, ended_at, provider, provider_metadata
+       started_at, ended_at, provider, COALESCE(provider_metadata, JSON_OBJECT()) AS provider_metadata
 FROM asm_runs
 WHERE id = :id;
 
 -- name: list_runs(session_id, status, limit)
 -- A session's runs in start order, optionally of one status (NULL = any).
 SELECT id, session_id, status, input, output, error, metadata, turn_count, token_usage,
-       started_at, ended_at, provider, provider_metadata
+       started_at, ended_at, provider, COALESCE(provider_metadata, JSON_OBJECT()) AS provider_metadata
 FROM asm_runs
 WHERE session_id = :session_id
   AND (:status IS NULL OR status = :status)
@@ -43,7 +43,7 @@ LIMIT :limit;
 -- name: get_active_run(session_id)^
 -- The most recently started running run of a session.
 SELECT id, session_id, status, input, output, error, metadata, turn_count, token_usage,
-       started_at, ended_at, provider, provider_metadata
+       started_at, ended_at, provider, COALESCE(provider_metadata, JSON_OBJECT()) AS provider_metadata
 FROM asm_runs
 WHERE session_id = :session_id
   AND status = 'running'

@@ -1,0 +1,138 @@
+-- The whole asm schema on PostgreSQL, as migrations/postgres builds it (0001-0004), in one
+-- file to read. Not a migration: tests/test_schema_snapshot.py checks that a database built
+-- from this file and one built from the migrations have the same catalog. Columns are in the
+-- order the migrations leave them (those of V2 come last).
+-- Identifiers use COLLATE "C": they compare and sort bytewise, as on SQLite and MySQL.
+
+-- Sessions, runs, the append-only event log and its per-session counters (V1, 0001; V2, 0002).
+
+CREATE TABLE asm_sessions (
+    id                VARCHAR(255) COLLATE "C" PRIMARY KEY,
+    agent_id          VARCHAR(255) COLLATE "C" NOT NULL,
+    status            VARCHAR(32)  NOT NULL DEFAULT 'pending',
+    parent_session_id VARCHAR(255) COLLATE "C",
+    metadata          JSONB        NOT NULL DEFAULT '{}',
+    context           JSONB        NOT NULL DEFAULT '{}',
+    tags              JSONB        NOT NULL DEFAULT '[]',
+    created_at        TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    updated_at        TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    deleted_at        TIMESTAMPTZ
+);
+
+CREATE INDEX asm_sessions_status_idx ON asm_sessions (status);
+CREATE INDEX asm_sessions_agent_id_idx ON asm_sessions (agent_id);
+CREATE INDEX asm_sessions_created_at_idx ON asm_sessions (created_at, id);
+CREATE INDEX asm_sessions_updated_at_idx ON asm_sessions (updated_at, id);
+CREATE INDEX asm_sessions_deleted_at_idx ON asm_sessions (deleted_at);
+
+CREATE TABLE asm_runs (
+    id                VARCHAR(255) COLLATE "C" PRIMARY KEY,
+    session_id        VARCHAR(255) COLLATE "C" NOT NULL,
+    status            VARCHAR(32)  NOT NULL DEFAULT 'pending',
+    input             JSONB,
+    output            JSONB,
+    error             JSONB,
+    metadata          JSONB        NOT NULL DEFAULT '{}',
+    turn_count        INTEGER      NOT NULL DEFAULT 0,
+    token_usage       JSONB        NOT NULL DEFAULT '{}',
+    started_at        TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    ended_at          TIMESTAMPTZ,
+    provider          VARCHAR(255),
+    provider_metadata JSONB        NOT NULL DEFAULT '{}'
+);
+
+-- A run's token count under `field`: a JSON number counts as itself, anything else as 0.
+-- Inlined by the planner, so asm_runs_total_tokens_idx serves the queries that call it.
+CREATE FUNCTION asm_token_count(usage jsonb, field text) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN jsonb_typeof(usage -> field) = 'number' THEN CAST(usage ->> field AS numeric) ELSE 0 END
+$$;
+
+CREATE INDEX asm_runs_session_id_started_at_idx ON asm_runs (session_id, started_at, id);
+CREATE INDEX asm_runs_status_idx ON asm_runs (status);
+CREATE INDEX asm_runs_started_at_idx ON asm_runs (started_at, id);
+CREATE INDEX asm_runs_provider_idx ON asm_runs (provider, started_at);
+CREATE INDEX asm_runs_total_tokens_idx ON asm_runs (asm_token_count(token_usage, 'total_tokens'), id);
+
+CREATE TABLE asm_events (
+    id              VARCHAR(255) COLLATE "C" PRIMARY KEY,
+    type            VARCHAR(64)  NOT NULL,
+    timestamp       TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    session_id      VARCHAR(255) COLLATE "C" NOT NULL,
+    run_id          VARCHAR(255) COLLATE "C",
+    sequence_number BIGINT       NOT NULL,
+    data            JSONB        NOT NULL DEFAULT '{}',
+    metadata        JSONB        NOT NULL DEFAULT '{}',
+    schema_version  INTEGER      NOT NULL DEFAULT 1,
+    provider        VARCHAR(255),
+    correlation_id  VARCHAR(255)
+);
+
+CREATE UNIQUE INDEX asm_events_session_sequence_idx ON asm_events (session_id, sequence_number);
+CREATE INDEX asm_events_session_type_idx ON asm_events (session_id, type);
+CREATE INDEX asm_events_session_run_idx ON asm_events (session_id, run_id);
+CREATE INDEX asm_events_session_timestamp_idx ON asm_events (session_id, timestamp, id);
+CREATE INDEX asm_events_timestamp_idx ON asm_events (timestamp, id);
+CREATE INDEX asm_events_correlation_idx ON asm_events (correlation_id);
+
+CREATE TABLE asm_session_sequences (
+    session_id    VARCHAR(255) COLLATE "C" PRIMARY KEY,
+    last_sequence BIGINT       NOT NULL DEFAULT 0,
+    updated_at    TIMESTAMPTZ
+);
+
+-- The artifact registry (V2, 0002).
+
+CREATE TABLE asm_artifacts (
+    id              VARCHAR(255) COLLATE "C" PRIMARY KEY,
+    key             VARCHAR(255) COLLATE "C" NOT NULL,
+    session_id      VARCHAR(255) COLLATE "C",
+    run_id          VARCHAR(255) COLLATE "C",
+    type            VARCHAR(255),
+    content_type    VARCHAR(255),
+    size_bytes      BIGINT        NOT NULL,
+    checksum_sha256 VARCHAR(255),
+    storage_backend VARCHAR(255),
+    storage_ref     VARCHAR(2048),
+    metadata        JSONB         NOT NULL DEFAULT '{}',
+    created_at      TIMESTAMPTZ   NOT NULL DEFAULT now(),
+    deleted_at      TIMESTAMPTZ
+);
+
+CREATE UNIQUE INDEX asm_artifacts_key_idx ON asm_artifacts (key);
+CREATE INDEX asm_artifacts_session_idx ON asm_artifacts (session_id, created_at, id);
+
+-- Graph-workflow sessions, as the graph library's PostgresSessionStorage creates the table,
+-- plus the list indexes (0003).
+
+CREATE TABLE sessions (
+    id UUID PRIMARY KEY,
+    graph_id TEXT NOT NULL,
+    current_task_id TEXT NOT NULL,
+    status_message TEXT,
+    context JSONB NOT NULL,
+    created_at TIMESTAMPTZ DEFAULT NOW(),
+    updated_at TIMESTAMPTZ DEFAULT NOW()
+);
+
+CREATE INDEX sessions_graph_id_idx ON sessions (graph_id, created_at, id);
+CREATE INDEX sessions_created_at_idx ON sessions (created_at, id);
+
+-- Long-poll wake-ups: NOTIFY asm_events with the session id, once per session per appending
+-- statement, sent at COMMIT (0004).
+
+CREATE FUNCTION asm_notify_appended_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('asm_events', session_id)
+    FROM (SELECT DISTINCT session_id FROM appended_events) AS sessions;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER asm_events_notify
+    AFTER INSERT ON asm_events
+    REFERENCING NEW TABLE AS appended_events
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION asm_notify_appended_events();
