@@ -1,10 +1,11 @@
 """Splitting a batch's lists so every statement fits the server's size limit.
 
 A batch sends its ids in one list parameter and its rows in one multi-row INSERT (PyMySQL
-and aiomysql build those, splitting only at their own 1,024,000 bytes). MySQL refuses any
-statement over `max_allowed_packet`, so these steps cut lists and rows into pieces under
-the limit, read once per store (query get_max_packet). The pieces run one after another in
-the caller's operation, so in its one transaction: a batch stays all-or-nothing.
+and aiomysql build those, splitting only at their own 1,024,000 bytes) or, on PostgreSQL, in
+one JSON document (`insert_document`). MySQL refuses any statement over `max_allowed_packet`,
+so these steps cut lists and rows into pieces under the limit, read once per store (query
+get_max_packet). The pieces run one after another in the caller's operation, so in its one
+transaction: a batch stays all-or-nothing.
 
 Sizes are measured as MySQL's escaping writes them (quotes and backslashes doubled), which
 is at least what any dialect sends.
@@ -14,11 +15,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from asm.db.operation import Call
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def _timestamp_text(value: Any) -> str:
+    if not isinstance(value, datetime):
+        raise TypeError(f"a row value of type {type(value).__name__} has no JSON form")
+    # ISO 8601 with the offset and the microseconds: the same instant on reading. datetime's own
+    # method, not a subclass's (which might write nanoseconds).
+    return datetime.isoformat(value)
+
+
+# Rows as a JSON document: datetimes (PostgreSQL's timestamp parameters) written as text.
+_dumps_rows = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                               default=_timestamp_text).encode
+
 # Room for a statement's own text around its list or rows (the longest is ~400 bytes).
 _STATEMENT_TEXT = 1024
 # PyMySQL and aiomysql cut a multi-row INSERT into statements of at most this many bytes
@@ -116,3 +132,38 @@ def insert_rows(dialect, query: str, rows: list[dict[str, Any]]) -> Any:
         return
     for run in row_chunks(rows, budget):
         yield Call(query, run)
+
+
+def insert_document(dialect, query: str, rows: list[dict[str, Any]]) -> Any:
+    """Steps: the insert `query` taking `rows` as one JSON array of objects (parameter `rows`),
+    one statement per piece that fits the limit (fewer statements than executemany's one per
+    row: a statement trigger fires once per piece)."""
+    if not rows:
+        return
+    if len(rows) == 1:
+        # One row goes in one statement whatever the limit: no need to read it.
+        yield Call(query, {"rows": _dumps_rows(rows)})
+        return
+    budget = yield from list_budget(dialect)
+    for document in document_chunks(rows, budget):
+        yield Call(query, {"rows": document})
+
+
+def document_chunks(rows: list[dict[str, Any]], budget: int) -> Iterator[str]:
+    """`rows` in order as JSON arrays of objects, each fitting `budget` bytes (at least one row each)."""
+    document = _dumps_rows(rows)
+    # A character of the text takes at most 4 bytes, UTF-8 and escaped: most need no measuring.
+    if 4 * len(document) + 2 <= budget or len(rows) == 1 or quoted_bytes(document) <= budget:
+        yield document
+        return
+    # Too big (PostgreSQL: over 64 MiB): each row's object measured, as many as fit per piece.
+    objects = [_dumps_rows(row) for row in rows]
+    # A piece: its quotes and brackets, and per row its object unquoted and a comma, less one.
+    start, used = 0, 3
+    for i, text in enumerate(objects):
+        size = quoted_bytes(text) - 1
+        if used + size > budget and i > start:
+            yield "[" + ",".join(objects[start:i]) + "]"
+            start, used = i, 3
+        used += size
+    yield "[" + ",".join(objects[start:]) + "]"

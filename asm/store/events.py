@@ -26,11 +26,18 @@ from asm.enums import EventType
 from asm.errors import StorageWriteFailed, ValidationError
 from asm.ids import utc_now
 from asm.records import INT64_MAX, Event, ExecutionResult
-from asm.store.chunks import insert_rows, rows_by_ids
+from asm.store.chunks import insert_document, insert_rows, rows_by_ids
 from asm.store.runs import save_run
 from asm.store.sessions import save_session
 
 TABLE = "asm_events"
+
+# Dialects whose insert_events takes a batch as one JSON document, one statement per piece:
+# psycopg's executemany runs one INSERT per row, and the statement trigger of migration 0004
+# fired for each (1,000 events: 1,000 firings). PyMySQL and aiomysql turn executemany into
+# multi-row INSERTs already and SQLite's runs in-process: there a one-statement JSON form was
+# slower (bench/results/batch_append.md).
+_BATCH_AS_DOCUMENT = frozenset({"postgres"})
 
 
 def _needs_transaction(dialect) -> bool:
@@ -186,6 +193,8 @@ def _append_many(dialect, params: list[dict[str, Any]], one: bool = False):
     new = [p for block in blocks.values() for p in block]
     if one and new:
         yield Call("append_event", new[0])
+    elif dialect.name in _BATCH_AS_DOCUMENT:
+        yield from insert_document(dialect, "insert_events", new)
     else:
         yield from insert_rows(dialect, "insert_events", new)
     for p in new:

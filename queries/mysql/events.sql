@@ -27,12 +27,12 @@ WHERE id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) C
 -- Reserve the next `count` numbers of a session's counter, locking it until commit (MySQL has no
 -- RETURNING: read the new value with get_latest_sequence). Past 2**63 - 1 it writes 0 instead,
 -- which the caller reads as "no numbers left" and rolls back.
+-- The update repeats the parameters, not VALUES(col): MySQL 8.0.20+ warns on each VALUES(), MariaDB has no row alias.
 INSERT INTO asm_session_sequences (session_id, last_sequence, updated_at)
 VALUES (:session_id, :count, :now)
 ON DUPLICATE KEY UPDATE
-    last_sequence = IF(last_sequence <= 9223372036854775807 - VALUES(last_sequence),
-                       last_sequence + VALUES(last_sequence), 0),
-    updated_at    = VALUES(updated_at);
+    last_sequence = IF(last_sequence <= 9223372036854775807 - :count, last_sequence + :count, 0),
+    updated_at    = :now;
 
 -- name: insert_events(id, type, timestamp, session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id)*!
 -- Insert events whose numbers were reserved with advance_sequence.

@@ -57,14 +57,19 @@ ON CONFLICT (session_id) DO UPDATE
     WHERE q.last_sequence <= 9223372036854775807 - excluded.last_sequence
 RETURNING last_sequence;
 
--- name: insert_events(id, type, timestamp, session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id)*!
--- Insert events whose numbers were reserved with advance_sequence.
+-- name: insert_events(rows)!
+-- Insert events whose numbers were reserved with advance_sequence: the batch as one JSON array of
+-- row objects (data and metadata as JSON text), so one statement per batch (per 64 MiB piece:
+-- get_max_packet) and one firing of 0004's statement trigger, not one per row as executemany's.
 INSERT INTO asm_events
     (id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
      schema_version, provider, correlation_id)
-VALUES
-    (:id, :type, :timestamp, :session_id, :run_id, :sequence_number, CAST(:data AS jsonb),
-     CAST(:metadata AS jsonb), :schema_version, :provider, :correlation_id);
+SELECT r.id, r.type, r.timestamp, r.session_id, r.run_id, r.sequence_number, CAST(r.data AS jsonb),
+       CAST(r.metadata AS jsonb), r.schema_version, r.provider, r.correlation_id
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r
+    (id varchar, type varchar, timestamp timestamptz, session_id varchar, run_id varchar,
+     sequence_number bigint, data text, metadata text, schema_version integer, provider varchar,
+     correlation_id varchar);
 
 -- name: get_events(session_id, run_id, types, since, after, before, limit)
 -- A session's events in sequence order. Each filter is optional (NULL = none); the sequence
