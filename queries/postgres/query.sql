@@ -72,7 +72,7 @@ WHERE (CAST(:session_id AS text) IS NULL OR r.session_id = :session_id)
   AND (CAST(:statuses AS text[]) IS NULL OR r.status = ANY(CAST(:statuses AS text[])))
   AND (CAST(:started_after AS timestamptz) IS NULL OR r.started_at >= :started_after)
   AND (CAST(:started_before AS timestamptz) IS NULL OR r.started_at <= :started_before)
-  AND (CAST(:min_tokens AS numeric) IS NULL OR CASE WHEN jsonb_typeof(r.token_usage -> 'total_tokens') = 'number' THEN CAST(r.token_usage ->> 'total_tokens' AS numeric) ELSE 0 END >= :min_tokens)
+  AND (CAST(:min_tokens AS numeric) IS NULL OR asm_token_count(r.token_usage, 'total_tokens') >= :min_tokens)
   AND (CAST(:after_at AS timestamptz) IS NULL OR (r.started_at, r.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
 ORDER BY r.started_at DESC, r.id DESC
 LIMIT :limit;
@@ -87,33 +87,33 @@ WHERE (CAST(:session_id AS text) IS NULL OR r.session_id = :session_id)
   AND (CAST(:statuses AS text[]) IS NULL OR r.status = ANY(CAST(:statuses AS text[])))
   AND (CAST(:started_after AS timestamptz) IS NULL OR r.started_at >= :started_after)
   AND (CAST(:started_before AS timestamptz) IS NULL OR r.started_at <= :started_before)
-  AND (CAST(:min_tokens AS numeric) IS NULL OR CASE WHEN jsonb_typeof(r.token_usage -> 'total_tokens') = 'number' THEN CAST(r.token_usage ->> 'total_tokens' AS numeric) ELSE 0 END >= :min_tokens)
+  AND (CAST(:min_tokens AS numeric) IS NULL OR asm_token_count(r.token_usage, 'total_tokens') >= :min_tokens)
   AND (CAST(:after_at AS timestamptz) IS NULL OR (r.started_at, r.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
 ORDER BY r.started_at, r.id
 LIMIT :limit;
 
 -- name: search_runs_tokens_desc(session_id, provider, statuses, started_after, started_before, min_tokens, after_tokens, after_id, limit)
 -- One keyset page of runs matching the filters (NULL = any), most total tokens first
--- (a missing or non-numeric total counts as 0).
+-- (a missing or non-numeric total counts as 0), read from asm_runs_total_tokens_idx.
 SELECT r.id, r.session_id, r.status, r.input, r.output, r.error, r.metadata, r.turn_count,
        r.token_usage, r.started_at, r.ended_at, r.provider, r.provider_metadata,
-       CASE WHEN jsonb_typeof(r.token_usage -> 'total_tokens') = 'number' THEN CAST(r.token_usage ->> 'total_tokens' AS numeric) ELSE 0 END AS sort_tokens
+       asm_token_count(r.token_usage, 'total_tokens') AS sort_tokens
 FROM asm_runs AS r
 WHERE (CAST(:session_id AS text) IS NULL OR r.session_id = :session_id)
   AND (CAST(:provider AS text) IS NULL OR r.provider = :provider)
   AND (CAST(:statuses AS text[]) IS NULL OR r.status = ANY(CAST(:statuses AS text[])))
   AND (CAST(:started_after AS timestamptz) IS NULL OR r.started_at >= :started_after)
   AND (CAST(:started_before AS timestamptz) IS NULL OR r.started_at <= :started_before)
-  AND (CAST(:min_tokens AS numeric) IS NULL OR CASE WHEN jsonb_typeof(r.token_usage -> 'total_tokens') = 'number' THEN CAST(r.token_usage ->> 'total_tokens' AS numeric) ELSE 0 END >= :min_tokens)
+  AND (CAST(:min_tokens AS numeric) IS NULL OR asm_token_count(r.token_usage, 'total_tokens') >= :min_tokens)
   AND (CAST(:after_tokens AS numeric) IS NULL
-       OR CASE WHEN jsonb_typeof(r.token_usage -> 'total_tokens') = 'number' THEN CAST(r.token_usage ->> 'total_tokens' AS numeric) ELSE 0 END < :after_tokens
-       OR (CASE WHEN jsonb_typeof(r.token_usage -> 'total_tokens') = 'number' THEN CAST(r.token_usage ->> 'total_tokens' AS numeric) ELSE 0 END = :after_tokens AND r.id < CAST(:after_id AS text)))
+       OR (asm_token_count(r.token_usage, 'total_tokens'), r.id) < (CAST(:after_tokens AS numeric), CAST(:after_id AS text)))
 ORDER BY sort_tokens DESC, r.id DESC
 LIMIT :limit;
 
 -- name: search_events_sequence_asc(session_ids, run_ids, types, providers, since, until, correlation_id, after_session_id, after_sequence, limit)
 -- One keyset page of events matching the filters (NULL = any), session by session in sequence
--- order (the order of the unique (session_id, sequence_number) index).
+-- order (the order of the unique (session_id, sequence_number) index). With sessions listed, asm
+-- runs search_session_events_sequence_asc.
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
@@ -130,7 +130,8 @@ ORDER BY e.session_id, e.sequence_number
 LIMIT :limit;
 
 -- name: search_events_timestamp_asc(session_ids, run_ids, types, providers, since, until, correlation_id, after_at, after_id, limit)
--- One keyset page of events matching the filters (NULL = any), oldest first.
+-- One keyset page of events matching the filters (NULL = any), oldest first (with sessions
+-- listed, asm runs search_session_events_timestamp_asc).
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
@@ -146,7 +147,8 @@ ORDER BY e.timestamp, e.id
 LIMIT :limit;
 
 -- name: search_events_timestamp_desc(session_ids, run_ids, types, providers, since, until, correlation_id, after_at, after_id, limit)
--- One keyset page of events matching the filters (NULL = any), newest first.
+-- One keyset page of events matching the filters (NULL = any), newest first (with sessions
+-- listed, asm runs search_session_events_timestamp_desc).
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
@@ -161,11 +163,97 @@ WHERE (CAST(:session_ids AS text[]) IS NULL OR e.session_id = ANY(CAST(:session_
 ORDER BY e.timestamp DESC, e.id DESC
 LIMIT :limit;
 
+-- name: search_session_events_sequence_asc(session_ids, run_ids, types, providers, since, until, correlation_id, after_session_id, after_sequence, limit)
+-- search_events_sequence_asc for a list of sessions: each listed session (from the cursor's on, in
+-- id order, bytewise like the ids: the listed values come in the database's collation) is an
+-- index range of at most `limit` rows (sequence numbers start at 1: only the cursor's session
+-- starts past one), and the incremental sort stops at the page.
+SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
+       e.schema_version, e.provider, e.correlation_id
+FROM (SELECT DISTINCT s.id COLLATE "C" AS id FROM unnest(CAST(:session_ids AS text[])) AS s(id)
+      WHERE CAST(:after_session_id AS text) IS NULL OR s.id COLLATE "C" >= CAST(:after_session_id AS text)) AS s
+CROSS JOIN LATERAL (
+    SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
+           e.schema_version, e.provider, e.correlation_id
+    FROM asm_events AS e
+    WHERE e.session_id = s.id
+      AND (CAST(:run_ids AS text[]) IS NULL OR e.run_id = ANY(CAST(:run_ids AS text[])))
+      AND (CAST(:types AS text[]) IS NULL OR e.type = ANY(CAST(:types AS text[])))
+      AND (CAST(:providers AS text[]) IS NULL OR e.provider = ANY(CAST(:providers AS text[])))
+      AND (CAST(:since AS timestamptz) IS NULL OR e.timestamp >= :since)
+      AND (CAST(:until AS timestamptz) IS NULL OR e.timestamp <= :until)
+      AND (CAST(:correlation_id AS text) IS NULL OR e.correlation_id = :correlation_id)
+      AND e.sequence_number > CASE WHEN s.id = CAST(:after_session_id AS text) THEN CAST(:after_sequence AS bigint) ELSE 0 END
+    ORDER BY e.sequence_number
+    LIMIT :limit) AS e
+ORDER BY s.id, e.sequence_number
+LIMIT :limit;
+
+-- name: search_session_events_timestamp_asc(session_ids, run_ids, types, providers, since, until, correlation_id, after_at, after_id, limit)
+-- search_events_timestamp_asc for a list of sessions: the first `limit` rows of each listed session
+-- (asm_events_session_timestamp_idx), merged; the global timestamp index would be walked past
+-- every other session's events.
+SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
+       e.schema_version, e.provider, e.correlation_id
+FROM (SELECT DISTINCT s.id COLLATE "C" AS id FROM unnest(CAST(:session_ids AS text[])) AS s(id)) AS s
+CROSS JOIN LATERAL (
+    SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
+           e.schema_version, e.provider, e.correlation_id
+    FROM asm_events AS e
+    WHERE e.session_id = s.id
+      AND (CAST(:run_ids AS text[]) IS NULL OR e.run_id = ANY(CAST(:run_ids AS text[])))
+      AND (CAST(:types AS text[]) IS NULL OR e.type = ANY(CAST(:types AS text[])))
+      AND (CAST(:providers AS text[]) IS NULL OR e.provider = ANY(CAST(:providers AS text[])))
+      AND (CAST(:since AS timestamptz) IS NULL OR e.timestamp >= :since)
+      AND (CAST(:until AS timestamptz) IS NULL OR e.timestamp <= :until)
+      AND (CAST(:correlation_id AS text) IS NULL OR e.correlation_id = :correlation_id)
+      AND (CAST(:after_at AS timestamptz) IS NULL OR (e.timestamp, e.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+    ORDER BY e.timestamp, e.id
+    LIMIT :limit) AS e
+ORDER BY e.timestamp, e.id
+LIMIT :limit;
+
+-- name: search_session_events_timestamp_desc(session_ids, run_ids, types, providers, since, until, correlation_id, after_at, after_id, limit)
+-- search_events_timestamp_desc for a list of sessions: the last `limit` rows of each listed session
+-- (asm_events_session_timestamp_idx, backwards), merged.
+SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
+       e.schema_version, e.provider, e.correlation_id
+FROM (SELECT DISTINCT s.id COLLATE "C" AS id FROM unnest(CAST(:session_ids AS text[])) AS s(id)) AS s
+CROSS JOIN LATERAL (
+    SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
+           e.schema_version, e.provider, e.correlation_id
+    FROM asm_events AS e
+    WHERE e.session_id = s.id
+      AND (CAST(:run_ids AS text[]) IS NULL OR e.run_id = ANY(CAST(:run_ids AS text[])))
+      AND (CAST(:types AS text[]) IS NULL OR e.type = ANY(CAST(:types AS text[])))
+      AND (CAST(:providers AS text[]) IS NULL OR e.provider = ANY(CAST(:providers AS text[])))
+      AND (CAST(:since AS timestamptz) IS NULL OR e.timestamp >= :since)
+      AND (CAST(:until AS timestamptz) IS NULL OR e.timestamp <= :until)
+      AND (CAST(:correlation_id AS text) IS NULL OR e.correlation_id = :correlation_id)
+      AND (CAST(:after_at AS timestamptz) IS NULL OR (e.timestamp, e.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+    ORDER BY e.timestamp DESC, e.id DESC
+    LIMIT :limit) AS e
+ORDER BY e.timestamp DESC, e.id DESC
+LIMIT :limit;
+
 -- name: count_events(session_ids, run_ids, types, providers, since, until, correlation_id)$
--- How many events match the filters of search_events.
+-- How many events match the filters of search_events (with sessions listed, asm runs
+-- count_session_events).
 SELECT COUNT(*)
 FROM asm_events AS e
 WHERE (CAST(:session_ids AS text[]) IS NULL OR e.session_id = ANY(CAST(:session_ids AS text[])))
+  AND (CAST(:run_ids AS text[]) IS NULL OR e.run_id = ANY(CAST(:run_ids AS text[])))
+  AND (CAST(:types AS text[]) IS NULL OR e.type = ANY(CAST(:types AS text[])))
+  AND (CAST(:providers AS text[]) IS NULL OR e.provider = ANY(CAST(:providers AS text[])))
+  AND (CAST(:since AS timestamptz) IS NULL OR e.timestamp >= :since)
+  AND (CAST(:until AS timestamptz) IS NULL OR e.timestamp <= :until)
+  AND (CAST(:correlation_id AS text) IS NULL OR e.correlation_id = :correlation_id);
+
+-- name: count_session_events(session_ids, run_ids, types, providers, since, until, correlation_id)$
+-- count_events for a list of sessions: the sessions' index ranges only.
+SELECT COUNT(*)
+FROM asm_events AS e
+WHERE e.session_id = ANY(CAST(:session_ids AS text[]))
   AND (CAST(:run_ids AS text[]) IS NULL OR e.run_id = ANY(CAST(:run_ids AS text[])))
   AND (CAST(:types AS text[]) IS NULL OR e.type = ANY(CAST(:types AS text[])))
   AND (CAST(:providers AS text[]) IS NULL OR e.provider = ANY(CAST(:providers AS text[])))
@@ -182,9 +270,9 @@ WHERE e.session_id = :session_id;
 -- name: session_run_groups(session_id)
 -- A session's runs grouped by status and provider, with their token sums.
 SELECT r.status, r.provider, COUNT(*) AS run_count,
-       SUM(CASE WHEN jsonb_typeof(r.token_usage -> 'input_tokens') = 'number' THEN CAST(r.token_usage ->> 'input_tokens' AS numeric) ELSE 0 END) AS input_tokens,
-       SUM(CASE WHEN jsonb_typeof(r.token_usage -> 'output_tokens') = 'number' THEN CAST(r.token_usage ->> 'output_tokens' AS numeric) ELSE 0 END) AS output_tokens,
-       SUM(CASE WHEN jsonb_typeof(r.token_usage -> 'total_tokens') = 'number' THEN CAST(r.token_usage ->> 'total_tokens' AS numeric) ELSE 0 END) AS total_tokens
+       SUM(asm_token_count(r.token_usage, 'input_tokens')) AS input_tokens,
+       SUM(asm_token_count(r.token_usage, 'output_tokens')) AS output_tokens,
+       SUM(asm_token_count(r.token_usage, 'total_tokens')) AS total_tokens
 FROM asm_runs AS r
 WHERE r.session_id = :session_id
 GROUP BY r.status, r.provider;
@@ -193,9 +281,9 @@ GROUP BY r.status, r.provider;
 -- Token usage of the matching runs per provider (runs without one count as "unknown");
 -- since/until bound started_at, inclusive.
 SELECT COALESCE(r.provider, 'unknown') AS provider, COUNT(*) AS run_count,
-       SUM(CASE WHEN jsonb_typeof(r.token_usage -> 'input_tokens') = 'number' THEN CAST(r.token_usage ->> 'input_tokens' AS numeric) ELSE 0 END) AS input_tokens,
-       SUM(CASE WHEN jsonb_typeof(r.token_usage -> 'output_tokens') = 'number' THEN CAST(r.token_usage ->> 'output_tokens' AS numeric) ELSE 0 END) AS output_tokens,
-       SUM(CASE WHEN jsonb_typeof(r.token_usage -> 'total_tokens') = 'number' THEN CAST(r.token_usage ->> 'total_tokens' AS numeric) ELSE 0 END) AS total_tokens
+       SUM(asm_token_count(r.token_usage, 'input_tokens')) AS input_tokens,
+       SUM(asm_token_count(r.token_usage, 'output_tokens')) AS output_tokens,
+       SUM(asm_token_count(r.token_usage, 'total_tokens')) AS total_tokens
 FROM asm_runs AS r
 WHERE (CAST(:session_id AS text) IS NULL OR r.session_id = :session_id)
   AND (CAST(:agent_id AS text) IS NULL

@@ -239,3 +239,87 @@ def test_filter_values_are_data_never_sql(store, sessions):
     assert store.query.search_sessions(tags=[hostile], with_total=True).total_count == 0
     assert store.query.count_events(session_ids=[hostile, "x); DROP TABLE asm_events; --"]) == 0
     assert store.query.search_sessions(with_total=True).total_count == 8
+
+
+def test_a_total_that_is_no_json_number_counts_as_zero(store):
+    # One rule on every dialect (asm_token_count, the generated columns): only a JSON number counts.
+    store.save_session(Session.new(id="s1", agent_id="a"))
+    totals = {"n0": 3, "n1": "500", "n2": {"total": 9}, "n3": [7], "n4": None, "n5": True, "n6": 2.5}
+    for i, (run_id, total) in enumerate(totals.items()):
+        store.save_run(Run.new(id=run_id, session_id="s1", provider="p", started_at=at(i),
+                               token_usage={"total_tokens": total, "input_tokens": total, "output_tokens": total}))
+    store.save_run(Run.new(id="n7", session_id="s1", provider="p", started_at=at(9), token_usage={}))
+    q = store.query
+    assert ids(q.search_runs(min_tokens=1).runs) == ["n6", "n0"]
+    assert ids(q.search_runs(min_tokens=0, order_by="token_usage_desc").runs) == [
+        "n0", "n6", "n7", "n5", "n4", "n3", "n2", "n1"]
+    walked, pages = walk(q.search_runs, order_by="token_usage_desc", limit=3)  # cursors inside the zeros
+    assert ids(walked) == ["n0", "n6", "n7", "n5", "n4", "n3", "n2", "n1"] and pages == 3
+    walked, _ = walk(q.search_runs, order_by="token_usage_desc", session_id="s1", limit=2)
+    assert ids(walked) == ["n0", "n6", "n7", "n5", "n4", "n3", "n2", "n1"]
+    summary = q.get_usage_summary(session_id="s1")
+    assert (summary.total_tokens, summary.total_input_tokens, summary.total_output_tokens) == (5.5, 5.5, 5.5)
+    assert q.get_session_stats("s1").token_totals == {"input_tokens": 5.5, "output_tokens": 5.5, "total_tokens": 5.5}
+
+
+@pytest.fixture
+def sessions_log(store):
+    """Events of four sessions with interleaved and tied timestamps: s_hot holds most of them,
+    s_tie shares every timestamp of s_hot's first events, s_late comes after everything."""
+    events = []
+    for i in range(14):
+        events.append(Event.new(id=f"h{i:02d}", type="tool_call_started" if i % 3 == 0 else "message_sent",
+                                session_id="s_hot", run_id=f"r{i % 2}", timestamp=at(i), provider="openai"))
+    for i in range(5):
+        events.append(Event.new(id=f"t{i:02d}", type="message_sent", session_id="s_tie", run_id="r0",
+                                timestamp=at(i), correlation_id="c" if i == 2 else None))
+    for i in range(4):
+        events.append(Event.new(id=f"c{i:02d}", type="tool_call_started", session_id="s_cold", timestamp=at(2 * i + 0.5)))
+    events.append(Event.new(id="z00", type="message_sent", session_id="s_late", timestamp=at(100)))
+    return store.append_events(events)
+
+
+@pytest.mark.parametrize("order_by", ["sequence_asc", "timestamp_asc", "timestamp_desc"])
+@pytest.mark.parametrize("filters", [
+    {},
+    {"types": ["tool_call_started"]},
+    {"run_ids": ["r0"], "providers": ["openai"]},
+    {"since": at(1), "until": at(6)},
+    {"until": at(3)},
+    {"correlation_id": "c"},
+])
+def test_a_session_list_pages_like_the_filtered_global_order(store, sessions_log, order_by, filters):
+    # With session_ids each listed session is read on its own (per-session top-N; one statement
+    # per session on MySQL): the pages must be the global order's, restricted to those sessions.
+    q = store.query
+    everything, _ = walk(q.search_events, order_by=order_by, limit=100, **filters)
+    for listed in (["s_hot"], ["s_tie", "s_hot", "s_tie"], ["s_cold", "s_hot", "s_tie", "s_late", "nobody"]):
+        expected = [e.id for e in everything if e.session_id in listed]
+        for limit in (1, 4):
+            walked, pages = walk(q.search_events, session_ids=listed, order_by=order_by, limit=limit, **filters)
+            assert ids(walked) == expected, (listed, limit)
+            assert pages == max(1, -(-len(expected) // limit))
+        assert q.count_events(session_ids=listed, **filters) == len(expected)
+
+
+def test_session_list_cursors_continue_inside_and_across_sessions(store, sessions_log):
+    q = store.query
+    first = q.search_events(session_ids=["s_hot", "s_tie"], order_by="timestamp_asc", limit=5)
+    rest = q.search_events(session_ids=["s_hot", "s_tie"], order_by="timestamp_asc", cursor=first.cursor)
+    assert ids(first.events) == ["h00", "t00", "h01", "t01", "h02"]
+    assert ids(rest.events)[:3] == ["t02", "h03", "t03"]
+    by_sequence = q.search_events(session_ids=["s_tie", "s_hot"], limit=15)
+    assert ids(by_sequence.events)[-2:] == ["h13", "t00"] and by_sequence.has_more
+    assert ids(q.search_events(session_ids=["s_tie", "s_hot"], cursor=by_sequence.cursor).events) == [
+        "t01", "t02", "t03", "t04"]
+
+
+@pytest.mark.parametrize("order_by", ["sequence_asc", "timestamp_asc", "timestamp_desc"])
+def test_a_session_listed_twice_is_read_once(store, sessions_log, order_by):
+    # MySQL's utf8mb4_bin pads with spaces: there "s_hot " is s_hot (elsewhere no session at all).
+    q = store.query
+    expected = ids(q.search_events(session_ids=["s_hot"], order_by=order_by).events)
+    for listed in (["s_hot", "s_hot"], ["s_hot", "s_hot "], ["s_hot ", "s_tie", "s_hot"]):
+        walked, _ = walk(q.search_events, session_ids=listed, order_by=order_by, limit=5)
+        assert [i for i in ids(walked) if i.startswith("h")] == expected, listed
+        assert len(set(ids(walked))) == len(walked), listed
