@@ -20,7 +20,7 @@ DEFAULT_BATCH_SIZE = RetentionPolicy().batch_size
 def soft_delete_expired_sessions(dialect, policy: RetentionPolicy) -> int:
     """Soft-delete non-exempt sessions past max_session_age_days or max_completed_session_age_days."""
     policy = require_record(policy, RetentionPolicy, "policy")
-    return (yield from _batches(ops.soft_delete_batch, policy.batch_size, policy, utc_now()))
+    return (yield from _batches(ops.soft_delete_batch, policy.batch_size, policy, utc_now(), ""))
 
 
 @procedure
@@ -29,7 +29,7 @@ def hard_delete_expired_sessions(dialect, policy: RetentionPolicy) -> int:
     policy = require_record(policy, RetentionPolicy, "policy")
     if policy.hard_delete_after_days is None:
         return 0
-    return (yield from _batches(ops.hard_delete_batch, policy.batch_size, policy, utc_now()))
+    return (yield from _batches(ops.hard_delete_batch, policy.batch_size, policy, utc_now(), ""))
 
 
 @procedure
@@ -40,19 +40,19 @@ def prune_session_events(dialect, session_id: str, policy: RetentionPolicy) -> i
     require_id(session_id, "session_id")
     if policy.max_events_per_session is None:
         return 0
-    return (yield from _prune(policy, session_id))
+    return (yield from _prune_session(policy, session_id))
 
 
 @procedure
 def clean_orphaned_artifacts(dialect, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Delete artifact rows whose session no longer exists."""
-    return (yield from _batches(ops.orphaned_artifacts_batch, batch_size, batch_size))
+    return (yield from _batches(ops.orphaned_artifacts_batch, batch_size, batch_size, ""))
 
 
 @procedure
 def clean_orphaned_sequences(dialect, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Delete counters that neither a session row nor any event uses."""
-    return (yield from _batches(ops.orphaned_sequences_batch, batch_size, batch_size))
+    return (yield from _batches(ops.orphaned_sequences_batch, batch_size, batch_size, ""))
 
 
 @procedure
@@ -91,22 +91,37 @@ def _refresh_statistics():
 
 
 def _batches(batch: Any, batch_size: int, *args: Any):
-    """Run `batch` until it finds less than a full batch; the sum of what it changed."""
-    total = 0
+    """Run `batch` until it finds less than a full batch; the sum of what it changed. Its last
+    argument is where to read on from (its keyset), and it returns the next one."""
+    total, args, after = 0, args[:-1], args[-1]
     while True:
-        found, changed = yield RunOperation(batch, args)
+        found, changed, after = yield RunOperation(batch, (*args, after))
         total += changed
         if found < batch_size:
             return total
 
 
-def _prune(policy: RetentionPolicy, session_id: str | None):
+def _passes(cut: Any, batch: Any, policy: RetentionPolicy, *args: Any):
+    """A prune (see operations.py): per pass, find the cut, then delete up to it in batches."""
     total = 0
-    while True:
-        pruned = yield RunOperation(ops.prune_batch, (policy, session_id))
-        total += pruned
-        if pruned < policy.batch_size:
-            return total
+    for only_types, skip_types in ops.prune_passes(policy):
+        found = yield RunOperation(cut, (policy, *args, only_types, skip_types))
+        if found is None:
+            return total  # within the limit: the later passes have nothing to do either
+        after, through, read, last = found
+        while True:
+            got, deleted, after = yield RunOperation(
+                batch, (policy, *args, only_types, skip_types, through, read, after))
+            total += deleted
+            if got < read:
+                break
+        if last:
+            break  # this pass alone brought it down to the limit
+    return total
+
+
+def _prune_session(policy: RetentionPolicy, session_id: str):
+    return (yield from _passes(ops.session_prune_cut, ops.prune_session_batch, policy, session_id))
 
 
 def _prune_everything(policy: RetentionPolicy):
@@ -116,10 +131,10 @@ def _prune_everything(policy: RetentionPolicy):
         while True:
             sessions = yield RunOperation(ops.sessions_over_event_limit, (policy, after))
             for session_id in sessions:
-                total += yield from _prune(policy, session_id)
+                total += yield from _prune_session(policy, session_id)
             if len(sessions) < policy.batch_size:
                 break
             after = sessions[-1]
     if policy.max_total_events is not None:
-        total += yield from _prune(policy, None)
+        total += yield from _passes(ops.global_prune_cut, ops.prune_global_batch, policy)
     return total
