@@ -1,13 +1,14 @@
 """`python -m bench scale`: every named query at production scale, per dialect and size (issue 15).
 
-Per dialect and size: a scratch database, asm's migrations, a set-based seed
-(bench/scale_seed.py), ANALYZE; then every named query of queries/<dialect>/ (found in the
-files, not listed here) with each case of asm.db.plans.catalog: the median time of a few
-runs (writes inside a transaction that is rolled back), the plan read by asm.db.plans
+Per dialect, every size first: a scratch database each, asm's migrations, a set-based seed
+(bench/scale_seed.py), ANALYZE, the connection kept open. Then every named query of
+queries/<dialect>/ (found in the files, not listed here) with each case of
+asm.db.plans.catalog, timed on all sizes side by side: a warm-up on each, then one run per
+size in turn (round robin), so load on the shared machine hits every size alike; the median
+per size (writes inside a transaction that is rolled back), the plan read by asm.db.plans
 (PostgreSQL: the custom plan, analyzed, and the generic plan), rows read where the dialect
-counts them and rows returned. Between sizes, the growth of each case's time. Writes
-bench/results/scale.md, scale.png and scale.json.
-"""
+counts them and rows returned. Between sizes, the growth of each case's time and rows read.
+Writes bench/results/scale.md, scale.png and scale.json."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ from bench.databases import create_database, drop_database
 DIALECTS = ("postgres", "sqlite", "mysql")
 RESULTS = Path(__file__).with_name("results")
 TARGET = 1.3
+# Rows read are counted, not timed: a keyed case whose reads grow past TARGET grows for real,
+# unless the difference is a few rows (the sampled sessions differ a little between sizes).
+READS_FLOOR = 100
 # Below this, a difference in medians is timer and scheduling noise on a busy 2-core machine.
 NOISE_MS = 0.1
 
@@ -127,19 +131,46 @@ def _execute(dialect: str, conn: Any, query: plans.NamedQuery, params: Any, gene
         cur.close()
 
 
-def _timed(dialect: str, conn: Any, query: plans.NamedQuery, params: Any, repeat: int, budget_s: float,
-           generic: bool = False, before: list = ()) -> tuple[float, int, int]:
-    """Median ms over up to `repeat` runs after a warm-up (fewer when the budget is spent)."""
-    warm_ms, rows = _execute(dialect, conn, query, params, generic, before)
-    times: list[float] = []
-    spent = warm_ms / 1000
-    while len(times) < repeat and (spent < budget_s or not times):
-        if warm_ms > budget_s * 1000 / 2 and not times:  # slow: one more run is the measure
-            repeat = 1
-        ms, rows = _execute(dialect, conn, query, params, generic, before)
-        times.append(ms)
-        spent += ms / 1000
-    return statistics.median(times), rows, len(times)
+def _timed_sizes(dialect: str, items: list[tuple[Any, plans.NamedQuery, Any, list] | None], repeat: int,
+                 budget_s: float, generic: bool = False) -> list[tuple[float, int, int] | BaseException | None]:
+    """Median ms per size, the sizes side by side: a warm-up on each, then round robin (one timed
+    run on each size in turn, repeated) so a change in the machine's load hits every size alike.
+    Up to `repeat` runs per size, fewer once its budget is spent (one for a slow case). An item
+    None (no parameters at that size) stays None; a failure at a size is its exception."""
+    out: list[Any] = [None] * len(items)
+    state: dict[int, dict[str, Any]] = {}
+    for i, item in enumerate(items):
+        if item is None:
+            continue
+        conn, query, params, before = item
+        try:
+            warm_ms, rows = _execute(dialect, conn, query, params, generic, before)
+        except Exception as exc:  # noqa: BLE001 - the size's result
+            out[i] = exc
+            _recover(dialect, conn)
+            continue
+        state[i] = {"times": [], "rows": rows, "spent": warm_ms / 1000,
+                    "repeat": 1 if warm_ms > budget_s * 1000 / 2 else repeat}
+    while True:
+        turn = [i for i, st in state.items() if len(st["times"]) < st["repeat"]
+                and (st["spent"] < budget_s or not st["times"])]
+        if not turn:
+            break
+        for i in turn:
+            conn, query, params, before = items[i]
+            st = state[i]
+            try:
+                ms, st["rows"] = _execute(dialect, conn, query, params, generic, before)
+            except Exception as exc:  # noqa: BLE001
+                out[i] = exc
+                _recover(dialect, conn)
+                del state[i]
+                continue
+            st["times"].append(ms)
+            st["spent"] += ms / 1000
+    for i, st in state.items():
+        out[i] = (statistics.median(st["times"]), st["rows"], len(st["times"]))
+    return out
 
 
 def _short(exc: BaseException) -> str:
@@ -153,50 +184,73 @@ def _stopped(exc: BaseException) -> bool:
                                    "query execution was interrupted"))
 
 
-def measure_dialect(dialect: str, conn: Any, *, repeat: int, budget_s: float, server: str,
-                    log: Callable[[str], None]) -> tuple[list[Measure], list[str], plans.Samples]:
-    """Every case of every named query; returns the measures, the queries without a catalog
-    entry, and the samples the cases were built from."""
-    samples = plans.read_samples(conn, dialect)
-    cases = plans.catalog(samples)
+def measure_sizes(dialect: str, conns: list[Any], *, repeat: int, budget_s: float, server: str,
+                  log: Callable[[str], None]) -> tuple[list[list[Measure]], list[str], list[plans.Samples]]:
+    """Every case of every named query on every size's database (one connection each, smallest
+    first), timed side by side; returns the measures per size, the queries without a catalog
+    entry, and the samples per size the cases were built from."""
+    samples = [plans.read_samples(conn, dialect) for conn in conns]
+    catalogs = [plans.catalog(s) for s in samples]
     queries = plans.named_queries(dialect)
     by_name = {q.name: q for q in queries}
-    missing = [q.name for q in queries if q.name not in cases]
-    out: list[Measure] = []
+    missing = [q.name for q in queries if q.name not in catalogs[0]]
+    out: list[list[Measure]] = [[] for _ in conns]
     for number, query in enumerate(queries, 1):
         started = time.perf_counter()
-        for case in cases.get(query.name, []):
-            m = Measure(query.name, case.label, case.klass, case.note)
-            out.append(m)
-            try:
-                params = plans.case_params(query, case)
-                before = [(by_name[n], plans.case_params(by_name[n], plans.Case(case.label, p)))
-                          for n, p in case.before if n in by_name]
-            except plans.MissingParameter as exc:
-                m.error = str(exc.args[0])
-                continue
-            first = params[0] if isinstance(params, list) else params
-            try:
-                m.ms, m.rows, m.runs = _timed(dialect, conn, query, params, repeat, budget_s, before=before)
-            except Exception as exc:  # noqa: BLE001 - recorded in the report
-                m.error = "stopped at the timeout" if _stopped(exc) else _short(exc)
-                _recover(dialect, conn)
-                continue
-            try:
-                plan = plans.explain(conn, dialect, query, first, analyze=True, server=server, before=before)
-                m.verdict, m.rows_read, m.scans = plan.verdict, plan.rows_read, bool(plan.scans())
-            except Exception as exc:  # noqa: BLE001
-                m.verdict = "explain failed: " + _short(exc)
-                _recover(dialect, conn)
-            if dialect == "postgres":
+        cases_per_size = [{c.label: c for c in cat.get(query.name, [])} for cat in catalogs]
+        labels = [c.label for c in catalogs[0].get(query.name, [])]
+        for label in labels:
+            measures: list[Measure] = []
+            items: list[Any] = []
+            for size, conn in enumerate(conns):
+                case = cases_per_size[size].get(label) or cases_per_size[0][label]
+                m = Measure(query.name, case.label, case.klass, case.note)
+                out[size].append(m)
+                measures.append(m)
                 try:
-                    m.generic_verdict = plans.explain(conn, dialect, query, first, generic=True).verdict
-                    m.generic_ms, _rows, _n = _timed(dialect, conn, query, first, min(repeat, 3), budget_s,
-                                                     generic=True, before=before)
+                    params = plans.case_params(query, case)
+                    before = [(by_name[n], plans.case_params(by_name[n], plans.Case(case.label, p)))
+                              for n, p in case.before if n in by_name]
+                except plans.MissingParameter as exc:
+                    m.error = str(exc.args[0])
+                    items.append(None)
+                    continue
+                items.append((conn, query, params, before))
+            for m, item, result in zip(measures, items, _timed_sizes(dialect, items, repeat, budget_s), strict=True):
+                if item is None:
+                    continue
+                if isinstance(result, BaseException):
+                    m.error = "stopped at the timeout" if _stopped(result) else _short(result)
+                    continue
+                m.ms, m.rows, m.runs = result
+            for m, item in zip(measures, items, strict=True):
+                if item is None or m.error:
+                    continue
+                conn, _query, params, before = item
+                first = params[0] if isinstance(params, list) else params
+                try:
+                    plan = plans.explain(conn, dialect, query, first, analyze=True, server=server, before=before)
+                    m.verdict, m.rows_read, m.scans = plan.verdict, plan.rows_read, bool(plan.scans())
                 except Exception as exc:  # noqa: BLE001
-                    m.generic_verdict = m.generic_verdict or ("stopped" if _stopped(exc) else _short(exc))
+                    m.verdict = "explain failed: " + _short(exc)
                     _recover(dialect, conn)
-        log(f"    {number}/{len(queries)} {query.name}: {len(cases.get(query.name, []))} cases, "
+                if dialect == "postgres":
+                    try:
+                        m.generic_verdict = plans.explain(conn, dialect, query, first, generic=True).verdict
+                    except Exception as exc:  # noqa: BLE001
+                        m.generic_verdict = "stopped" if _stopped(exc) else _short(exc)
+                        _recover(dialect, conn)
+            if dialect == "postgres":
+                generic = [None if item is None or m.error else
+                           (item[0], query, item[2][0] if isinstance(item[2], list) else item[2], item[3])
+                           for m, item in zip(measures, items, strict=True)]
+                for m, result in zip(measures, _timed_sizes(dialect, generic, min(repeat, 3), budget_s, generic=True),
+                                     strict=True):
+                    if isinstance(result, BaseException):
+                        m.generic_verdict = m.generic_verdict or ("stopped" if _stopped(result) else _short(result))
+                    elif result is not None:
+                        m.generic_ms = result[0]
+        log(f"    {number}/{len(queries)} {query.name}: {len(labels)} cases on {len(conns)} sizes, "
             f"{time.perf_counter() - started:.1f} s")
     return out, missing, samples
 
@@ -260,8 +314,8 @@ def _counts(conn: Any) -> dict[str, int]:
         cur.close()
 
 
-def run_size(dialect: str, url: str, events: int, *, repeat: int, budget_s: float, timeout_s: float,
-             log: Callable[[str], None]) -> SizeRun:
+def seed_size(dialect: str, url: str, events: int, *, log: Callable[[str], None]) -> tuple[SizeRun, Any]:
+    """One size's database migrated, seeded and analyzed; returns its run and its open connection."""
     run = SizeRun(dialect, events)
     asm.migrate(url)
     conn = raw_connection(parse_url(url))
@@ -274,17 +328,40 @@ def run_size(dialect: str, url: str, events: int, *, repeat: int, budget_s: floa
         run.seed_s = time.perf_counter() - started
         run.counts = _counts(conn)
         run.storage = scale_seed.storage(dialect, conn, parse_url(url).database or "")
-        log(f"  seeded in {run.seed_s:.0f} s; running the queries")
-        _settings(dialect, conn, timeout_s)
-        started = time.perf_counter()
-        run.measures, run.missing, samples = measure_dialect(dialect, conn, repeat=repeat, budget_s=budget_s,
-                                                             server=run.server, log=log)
-        run.hot_session_events, run.cold_session_events = samples.hot_length, samples.cold_length
-        run.run_s = time.perf_counter() - started
-    finally:
-        _DEADLINES.pop(id(conn), None)
+        log(f"  seeded in {run.seed_s:.0f} s")
+    except BaseException:
         conn.close()
-    return run
+        raise
+    return run, conn
+
+
+def run_sizes(dialect: str, urls: list[str], sizes: list[int], *, repeat: int, budget_s: float, timeout_s: float,
+              log: Callable[[str], None]) -> list[SizeRun]:
+    """Every size seeded first (each its own database, kept open), then every case timed on all
+    of them side by side (measure_sizes)."""
+    runs: list[SizeRun] = []
+    conns: list[Any] = []
+    try:
+        for url, events in zip(urls, sizes, strict=True):
+            log(f"{dialect}, {events:,} events: {parse_url(url)}")
+            run, conn = seed_size(dialect, url, events, log=log)
+            runs.append(run)
+            conns.append(conn)
+        for conn in conns:
+            _settings(dialect, conn, timeout_s)
+        log(f"{dialect}: running the queries on {len(conns)} sizes side by side")
+        started = time.perf_counter()
+        measures, missing, samples = measure_sizes(dialect, conns, repeat=repeat, budget_s=budget_s,
+                                                   server=runs[0].server, log=log)
+        elapsed = time.perf_counter() - started
+        for run, run_measures, sample in zip(runs, measures, samples, strict=True):
+            run.measures, run.missing, run.run_s = run_measures, missing, elapsed
+            run.hot_session_events, run.cold_session_events = sample.hot_length, sample.cold_length
+    finally:
+        for conn in conns:
+            _DEADLINES.pop(id(conn), None)
+            conn.close()
+    return runs
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -316,20 +393,35 @@ def target_met(klass: str, times: list[float | None], error: str = "") -> str:
     return "yes" if ok else "**no**"
 
 
+def reads_grow(klass: str, reads: list[float | None]) -> float | None:
+    """The largest growth of a keyed case's rows read between consecutive sizes when it is past
+    TARGET (and more than READS_FLOOR rows), else None."""
+    if klass != plans.KEYED:
+        return None
+    worst = None
+    for g, a, b in zip(growth(reads), reads, reads[1:]):
+        if g is not None and g > TARGET and b - a > READS_FLOOR and (worst is None or g > worst):
+            worst = g
+    return worst
+
+
 def _table_rows(runs: list[SizeRun]) -> list[dict[str, Any]]:
     """One row per (query, case), over the sizes in order."""
     keyed: dict[tuple[str, str], dict[str, Any]] = {}
     for run in sorted(runs, key=lambda r: r.events):
         for m in run.measures:
             row = keyed.setdefault((m.query, m.case), {"query": m.query, "case": m.case, "klass": m.klass,
-                                                       "note": m.note, "times": [], "generic": [], "last": m})
+                                                       "note": m.note, "times": [], "generic": [], "reads": [],
+                                                       "last": m})
             row["times"].append(m.ms)
+            row["reads"].append(m.rows_read)
             row["generic"].append(m.generic_ms)
             row["last"] = m
             row["error"] = m.error or row.get("error", "")
     sizes = len(runs)
     for row in keyed.values():  # a case missing at a size (a query added between runs)
         row["times"] += [None] * (sizes - len(row["times"]))
+        row["reads"] += [None] * (sizes - len(row["reads"]))
     return list(keyed.values())
 
 
@@ -342,23 +434,28 @@ def write_report(runs: list[SizeRun], out: Path, name: str, command: str, elapse
     lines = [
         "# Every named query at scale",
         "",
-        f"`{command}` ({elapsed_s / 60:.0f} min in all). Each dialect and size is a fresh database, migrated, "
-        "seeded with set-based SQL (`bench/scale_seed.py`: N events, N/50 sessions over 50 agents, 3 runs per "
+        f"`{command}` ({elapsed_s / 60:.0f} min in all). **Sizes are measured side by side**: per dialect every "
+        "size is seeded first (each its own database, kept open), then each case runs once on every size as a "
+        "warm-up and its timed runs alternate between the sizes (round robin), so a change in the shared "
+        "machine's load hits every size alike and the growth ratios are not skewed by it. Each dialect and size "
+        "is a fresh database, migrated, seeded with set-based SQL (`bench/scale_seed.py`: N events, N/50 sessions over 50 agents, 3 runs per "
         "session, three hot sessions holding 10% of the events each, the other sessions about 35 events each, "
         "spread over 180 days) and analyzed, on the servers' default configurations. Every named query of "
         "`queries/<dialect>/` runs with the cases of `asm/db/plans.py: catalog` (values read from the database "
         "by `read_samples`). Times are the median of up to 5 runs after a warm-up (fewer for slow ones), in ms; "
         "writes run in a transaction that is rolled back. *growth* is the time at a size over the time at the "
-        "size before. A **keyed** case (by session, id or cursor) meets its target when each growth is at most "
+        "size before; *rows read* are given at every size, and *reads growth* is their ratio (counted, not "
+        "timed: no noise). A **keyed** case (by session, id or cursor) meets its target when each growth is at most "
         f"{TARGET}x, or the difference is under {NOISE_MS} ms (timer noise); an **analytics** case reads what "
-        "it summarizes, and its cost is the measure. The verdict and rows are those at the largest size "
-        "(*rows read* from EXPLAIN ANALYZE on PostgreSQL and ANALYZE on MariaDB; SQLite does not count them). "
+        "it summarizes, and its cost is the measure. A keyed case whose rows read grow by more than "
+        f"{TARGET}x (and more than {READS_FLOOR} rows) is listed among the misses with *reads grow*, whatever its "
+        "times. The verdict and rows returned are those at the largest size (*rows read* from EXPLAIN ANALYZE on PostgreSQL and ANALYZE on MariaDB; SQLite does not count them). "
         "On PostgreSQL *generic* is the plan a prepared statement may switch to after 5 executions "
         "(`plan_cache_mode = force_generic_plan`; asm forces custom plans whenever it prepares).",
         "",
         "## Runs",
         "",
-        "| dialect | server | events | sessions | runs | seed s | queries s | hot session | typical session |",
+        "| dialect | server | events | sessions | runs | seed s | queries s (all sizes) | hot session | typical session |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
@@ -385,19 +482,28 @@ def write_report(runs: list[SizeRun], out: Path, name: str, command: str, elapse
         pg = dialect == "postgres"
         head = ["query", "case", "class"] + [f"{_size(s)} ms" for s in sizes]
         head += ["growth"] if len(sizes) > 1 else []
-        head += ["target met", "verdict", "rows read", "rows returned"]
+        head += ["rows read"] + (["reads growth"] if len(sizes) > 1 else [])
+        head += ["target met", "verdict", "rows returned"]
         head += ["generic ms", "generic verdict"] if pg else []
         lines += ["", f"## {dialect}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for row in rows:
             m: Measure = row["last"]
             met = target_met(row["klass"], row["times"], row.get("error", ""))
-            if met.startswith("**no**"):
-                failing.append(f"{dialect}: `{row['query']}` ({row['case']})")
+            reads = reads_grow(row["klass"], row["reads"])
+            why = [] if not met.startswith("**no**") else [
+                row.get("error") or "time grows " + ", ".join(
+                    "—" if g is None else f"{g:.2f}x" for g in growth(row["times"]))]
+            why += [] if reads is None else [f"reads grow {reads:.2f}x"]
+            if why:
+                failing.append(f"{dialect}: `{row['query']}` ({row['case']}): " + "; ".join(why))
             cells = [f"`{row['query']}`", row["case"], row["klass"]] + [_ms(t) for t in row["times"]]
             if len(sizes) > 1:
                 cells.append(", ".join("—" if g is None else f"{g:.2f}x" for g in growth(row["times"])))
+            cells.append(", ".join(_rows(r) for r in row["reads"]))
+            if len(sizes) > 1:
+                cells.append(", ".join("—" if g is None else f"{g:.2f}x" for g in growth(row["reads"])))
             verdict = m.error if m.error and not m.verdict else m.verdict
-            cells += [met, verdict.replace("|", "/"), _rows(m.rows_read), _rows(m.rows)]
+            cells += [met, verdict.replace("|", "/"), _rows(m.rows)]
             if pg:
                 cells += [_ms(m.generic_ms), m.generic_verdict.replace("|", "/")]
             lines.append("| " + " | ".join(cells) + " |")
@@ -504,18 +610,17 @@ def main(sizes: list[int], dialects: tuple[str, ...], repeat: int, budget: float
 
     with tempfile.TemporaryDirectory(prefix="asm-scale-") as tmp:
         for dialect in dialects or DIALECTS:
-            for events in sizes:
-                url = create_database(dialect, Path(tmp) if not keep else Path(tempfile.mkdtemp()))
-                log(f"{dialect}, {events:,} events: {parse_url(url)}")
-                try:
-                    runs.append(run_size(dialect, url, events, repeat=repeat, budget_s=budget, timeout_s=timeout,
-                                         log=log))
-                    log(f"{dialect}, {events:,} events: seeded in {runs[-1].seed_s:.0f} s, "
-                        f"queries in {runs[-1].run_s:.0f} s")
-                    # After every size, so a long run stopped midway keeps what it measured.
-                    write_report(runs, out, name, command, time.perf_counter() - started)
-                finally:
-                    if not keep:
+            urls: list[str] = []
+            try:
+                for _events in sizes:
+                    urls.append(create_database(dialect, Path(tmp) if not keep else Path(tempfile.mkdtemp())))
+                runs += run_sizes(dialect, urls, sizes, repeat=repeat, budget_s=budget, timeout_s=timeout, log=log)
+                log(f"{dialect}: queries on every size in {runs[-1].run_s:.0f} s")
+                # After every dialect, so a long run stopped midway keeps what it measured.
+                write_report(runs, out, name, command, time.perf_counter() - started)
+            finally:
+                if not keep:
+                    for url in urls:
                         drop_database(dialect, url)
     md, png = write_report(runs, out, name, command, time.perf_counter() - started)
     click.echo(f"wrote {md} and {png}")

@@ -9,8 +9,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
+import asm
+from asm.cli.database import raw_connection
 from asm.db import plans
-from bench.scale import main
+from asm.db.urls import parse_url
+from bench.scale import Measure, SizeRun, main, write_report
 from databases import DIALECTS, create_database, drop_database
 
 
@@ -21,6 +24,11 @@ def test_every_named_query_runs_at_two_tiny_sizes(dialect, tmp_path):
     result = CliRunner().invoke(main, ["--sizes", "600,1200", "-d", dialect, "--repeat", "1", "--out", str(out)],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    # Side by side: both sizes are seeded before any query runs, not one size after the other.
+    lines = result.output.splitlines()
+    seeded = [i for i, line in enumerate(lines) if "seeded in" in line]
+    queried = [i for i, line in enumerate(lines) if " cases on 2 sizes" in line]
+    assert len(seeded) == 2 and queried and max(seeded) < min(queried), result.output
 
     runs = json.loads((out / "scale.json").read_text())
     assert [r["events"] for r in runs] == [600, 1200]
@@ -37,6 +45,10 @@ def test_every_named_query_runs_at_two_tiny_sizes(dialect, tmp_path):
 
     report = (out / "scale.md").read_text()
     assert f"## {dialect}" in report and "## Storage per event" in report
+    assert "Sizes are measured side by side" in report and "| reads growth |" in report
+    if dialect != "sqlite":  # rows read at both sizes, where the dialect counts them
+        hot = [line for line in report.splitlines() if line.startswith("| `get_events` | hot session tail |")]
+        assert hot and "—" not in hot[0].split("|")[7], hot
     rows = [line for line in report.splitlines() if line.startswith("| `")]
     assert {row.split("`")[1] for row in rows} == set(names)
     assert all(row.count("|") == rows[0].count("|") for row in rows)  # no stray | inside a cell
@@ -58,3 +70,33 @@ def test_writes_are_rolled_back(tmp_path):
     with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
         counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in run["counts"]}
     assert counts == run["counts"]
+
+
+def test_growing_reads_are_listed_among_the_misses(tmp_path):
+    """A keyed case whose rows read grow past 1.3x is a miss even when its times do not grow
+    (they are noise below a millisecond); a few rows more is not."""
+    def run(events, reads, few):
+        return SizeRun("postgres", events, measures=[
+            Measure("get_events", "hot session", plans.KEYED, "", ms=0.5, runs=1, rows=100, rows_read=reads),
+            Measure("get_session", "by id", plans.KEYED, "", ms=0.5, runs=1, rows=1, rows_read=few)])
+
+    md, _png = write_report([run(1_000, 1_000, 1), run(10_000, 10_000, 3)], tmp_path, "scale", "test", 1.0)
+    misses = md.read_text().split("## Keyed cases that miss the target", 1)[1]
+    assert "`get_events` (hot session): reads grow 10.00x" in misses
+    assert "get_session" not in misses
+
+
+def test_general_event_searches_get_no_session_list(tmp_path):
+    """asm/query/events.py sends a session list to search_session_events_* and
+    count_session_events only: the general queries' cases must not measure a path asm skips."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    asm.migrate(url)
+    conn = raw_connection(parse_url(url))
+    try:
+        cases = plans.catalog(plans.read_samples(conn, "sqlite"))
+    finally:
+        conn.close()
+    general = ("search_events_sequence_asc", "search_events_timestamp_asc", "search_events_timestamp_desc",
+               "count_events")
+    assert all(case.params.get("session_ids") is None for name in general for case in cases[name])
+    assert any(case.params.get("session_ids") for case in cases["count_session_events"])
