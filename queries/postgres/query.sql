@@ -106,7 +106,8 @@ WHERE (CAST(:session_id AS text) IS NULL OR r.session_id = :session_id)
   AND (CAST(:started_before AS timestamptz) IS NULL OR r.started_at <= :started_before)
   AND (CAST(:min_tokens AS numeric) IS NULL OR asm_token_count(r.token_usage, 'total_tokens') >= :min_tokens)
   AND (CAST(:after_tokens AS numeric) IS NULL
-       OR (asm_token_count(r.token_usage, 'total_tokens'), r.id) < (CAST(:after_tokens AS numeric), CAST(:after_id AS text)))
+       -- via text: float8 -> numeric keeps 15 digits, so a cursor at 1.7976931348623157e308 would sort above its own row
+       OR (asm_token_count(r.token_usage, 'total_tokens'), r.id) < (CAST(CAST(:after_tokens AS text) AS numeric), CAST(:after_id AS text)))
 ORDER BY sort_tokens DESC, r.id DESC
 LIMIT :limit;
 
