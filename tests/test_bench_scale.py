@@ -100,3 +100,19 @@ def test_general_event_searches_get_no_session_list(tmp_path):
                "count_events")
     assert all(case.params.get("session_ids") is None for name in general for case in cases[name])
     assert any(case.params.get("session_ids") for case in cases["count_session_events"])
+
+
+def test_the_catalog_names_only_queries_that_exist(tmp_path):
+    """A query renamed or removed leaves no case behind in plans.catalog."""
+    from bench.scale import seed_size
+
+    url = create_database("sqlite", tmp_path)
+    try:
+        _run, conn = seed_size("sqlite", url, 600, log=lambda _text: None)
+        try:
+            cases = plans.catalog(plans.read_samples(conn, "sqlite"))
+        finally:
+            conn.close()
+    finally:
+        drop_database("sqlite", url)
+    assert sorted(set(cases) - {q.name for q in plans.named_queries("sqlite")}) == []

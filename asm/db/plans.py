@@ -336,6 +336,10 @@ def _artifact(s: Samples, i: int) -> dict[str, Any]:
             "deleted_at": None}
 
 
+SWEEP = ("a maintenance sweep: reads every session's counter (one narrow row each) once per run, and probes "
+         "the events of those above the limit")
+
+
 def catalog(s: Samples) -> dict[str, list[Case]]:
     """Cases for every named query asm has (all dialects have the same names). A query the
     catalog does not know has no entry: the scale benchmark's test names it."""
@@ -360,6 +364,8 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
         Case("rare status", session_filters(statuses=[s.rare_session_status]), ANALYTICS,
              note="a status has no index in the order: the page walks the order until it fills"),
         Case("provider", session_filters(provider=s.common_run_provider)),
+        Case("rare provider", session_filters(provider=s.rare_run_provider), ANALYTICS,
+             note="each session's runs are probed in the order: the page walks the order until it fills"),
         Case("rare tag", session_filters(tags=[s.rare_tag]), ANALYTICS,
              note="tags have no index: the page walks the order until it fills"),
     ]
@@ -497,8 +503,10 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
         "delete_events_by_ids": [Case("1 id", {"ids": [mid["id"]]}), Case("1,000 ids", {"ids": list(s.event_ids)})],
         "delete_artifacts_by_ids": [Case("1 id", {"ids": [s.artifact["id"]]})],
         "sessions_over_event_limit": [
-            Case("over half the hot session", {"max_events": max(s.hot_length // 2, 1), "after_session_id": "",
-                                               "limit": 100})],
+            Case("hot sessions over 1,000", {"max_events": 1000, "after_session_id": "", "limit": 100}, ANALYTICS,
+                 note=SWEEP),
+            Case("none over the limit", {"max_events": s.hot_length, "after_session_id": "", "limit": 100}, ANALYTICS,
+                 note=SWEEP)],
         "session_counter": [Case("hot session", {"session_id": hot})],
         "session_event_span": [
             Case("cold session", {"session_id": cold}),
@@ -523,28 +531,13 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
         "nth_prunable_event": [
             Case("100th from the oldest", {**prune_types, "after_at": s.oldest - timedelta(seconds=1), "after_id": "",
                                            "through_at": mid["timestamp"], "through_id": mid["id"], "offset": 100})],
-        "prunable_session_events": [
-            Case("hot session, batch of 100 from its middle", {
-                "session_id": hot, "after_sequence": mid["sequence_number"], "through_sequence": s.hot_length,
-                **prune_types}),
-            Case("hot session, prune-first type from the start", {
-                **prune_types, "session_id": hot, "only_types": [s.common_type], "after_sequence": 0,
-                "through_sequence": s.hot_length})],
         "counted_events_bound": [Case("sum of the counters", {}, ANALYTICS, note="reads every counter")],
         "count_all_events": [Case("whole table", {}, ANALYTICS, note="a count of every event")],
-        "event_time_ends": [Case("oldest and newest", {})],
-        "prunable_events": [
-            Case("oldest batch of 100", {**prune_types, "after_at": s.oldest - timedelta(seconds=1), "after_id": "",
-                                         "through_at": mid["timestamp"], "through_id": mid["id"]}),
-            Case("batch from the middle", {**prune_types, "after_at": mid["timestamp"], "after_id": mid["id"],
-                                           "through_at": s.newest, "through_id": "~"})],
         "orphaned_artifact_ids": [Case("none orphaned", {"after_id": ""}, ANALYTICS, note="a full anti-join check")],
         "lock_orphaned_sequences": [Case("none orphaned", {"after_session_id": ""}, ANALYTICS,
                                          note="a full anti-join check")],
         "delete_orphaned_sequences": [Case("10 in use", {"ids": ten_cold})],
-        "events_without_session": [Case("health check", {}, ANALYTICS, note="a full anti-join check")],
         "runs_without_session": [Case("health check", {}, ANALYTICS, note="a full anti-join check")],
-        "sequences_behind_events": [Case("health check", {}, ANALYTICS, note="a full check of every counter")],
         "session_health": [Case("health check", {}, ANALYTICS, note="one index lookup per session")],
         "statistics_sample_limit": [Case("setting", {})],
         "refresh_statistics": [Case("statistics", {}, ANALYTICS, note="ANALYZE on SQLite, a no-op elsewhere")],

@@ -59,12 +59,15 @@ DELETE FROM asm_artifacts WHERE id = ANY(CAST(:ids AS text[]));
 -- name: sessions_over_event_limit(max_events, after_session_id, limit)
 -- Sessions holding more than max_events events, in id order after after_session_id ('' to
 -- start). A session holds at most last_sequence events (numbers are gap-free and never
--- reused), so only counters above the limit are candidates; each is checked by reading at
--- most max_events + 1 entries of its (session_id, sequence_number) index.
+-- reused), so only counters above the limit are candidates. Its events lie between its lowest
+-- number and the counter: one index probe clears a session already pruned to the limit; the
+-- others are checked by reading at most max_events + 1 entries of its sequence index.
 SELECT q.session_id
 FROM asm_session_sequences AS q
 WHERE q.session_id > :after_session_id
   AND q.last_sequence > :max_events
+  AND (SELECT e.sequence_number FROM asm_events AS e WHERE e.session_id = q.session_id
+       ORDER BY e.sequence_number LIMIT 1) <= q.last_sequence - :max_events
   AND (SELECT e.sequence_number FROM asm_events AS e WHERE e.session_id = q.session_id
        ORDER BY e.sequence_number LIMIT 1 OFFSET :max_events) IS NOT NULL
 ORDER BY q.session_id

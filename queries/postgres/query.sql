@@ -5,8 +5,10 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
 FROM asm_sessions AS s
 WHERE (CAST(:agent_id AS text) IS NULL OR s.agent_id = :agent_id)
   AND (CAST(:statuses AS text[]) IS NULL OR s.status = ANY(CAST(:statuses AS text[])))
+  -- OFFSET 0: probe the page's sessions' runs one by one; without it PostgreSQL hashes every
+  -- run of the provider first (a scan of asm_runs for a common provider).
   AND (CAST(:provider AS text) IS NULL
-       OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
+       OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider OFFSET 0))
   AND (CAST(:tags AS jsonb) IS NULL OR s.tags @> CAST(:tags AS jsonb))
   AND (CAST(:created_after AS timestamptz) IS NULL OR s.created_at >= :created_after)
   AND (CAST(:created_before AS timestamptz) IS NULL OR s.created_at <= :created_before)
@@ -22,8 +24,10 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
 FROM asm_sessions AS s
 WHERE (CAST(:agent_id AS text) IS NULL OR s.agent_id = :agent_id)
   AND (CAST(:statuses AS text[]) IS NULL OR s.status = ANY(CAST(:statuses AS text[])))
+  -- OFFSET 0: probe the page's sessions' runs one by one; without it PostgreSQL hashes every
+  -- run of the provider first (a scan of asm_runs for a common provider).
   AND (CAST(:provider AS text) IS NULL
-       OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
+       OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider OFFSET 0))
   AND (CAST(:tags AS jsonb) IS NULL OR s.tags @> CAST(:tags AS jsonb))
   AND (CAST(:created_after AS timestamptz) IS NULL OR s.created_at >= :created_after)
   AND (CAST(:created_before AS timestamptz) IS NULL OR s.created_at <= :created_before)
@@ -39,8 +43,10 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
 FROM asm_sessions AS s
 WHERE (CAST(:agent_id AS text) IS NULL OR s.agent_id = :agent_id)
   AND (CAST(:statuses AS text[]) IS NULL OR s.status = ANY(CAST(:statuses AS text[])))
+  -- OFFSET 0: probe the page's sessions' runs one by one; without it PostgreSQL hashes every
+  -- run of the provider first (a scan of asm_runs for a common provider).
   AND (CAST(:provider AS text) IS NULL
-       OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
+       OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider OFFSET 0))
   AND (CAST(:tags AS jsonb) IS NULL OR s.tags @> CAST(:tags AS jsonb))
   AND (CAST(:created_after AS timestamptz) IS NULL OR s.created_at >= :created_after)
   AND (CAST(:created_before AS timestamptz) IS NULL OR s.created_at <= :created_before)

@@ -5,7 +5,9 @@
 SELECT s.id
 FROM asm_sessions AS s
 WHERE s.id > :after_id
-  AND s.deleted_at IS NULL
+  -- Unary +: no index for this term. SQLite's statistics count NULLs as distinct values, so
+  -- asm_sessions_deleted_at_idx looks selective for IS NULL, which nearly every session is.
+  AND +s.deleted_at IS NULL
   AND (:exempt_statuses IS NULL OR NOT (s.status IN (SELECT value FROM json_each(:exempt_statuses))))
   AND (:exempt_tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(s.tags) AS t
                    WHERE t.value IN (SELECT value FROM json_each(:exempt_tags))))
@@ -18,7 +20,7 @@ LIMIT :limit;
 -- name: soft_delete_sessions(ids, now)!
 -- Soft-delete the listed sessions that are still live.
 UPDATE asm_sessions SET deleted_at = :now
-WHERE id IN (SELECT value FROM json_each(:ids)) AND deleted_at IS NULL;
+WHERE id IN (SELECT value FROM json_each(:ids)) AND +deleted_at IS NULL;  -- +: as in expired_session_ids
 
 -- name: hard_delete_session_ids(deleted_before, after_id, limit)
 -- Sessions soft-deleted before a cutoff, due for hard deletion, in id order after after_id.
@@ -60,12 +62,15 @@ DELETE FROM asm_artifacts WHERE id IN (SELECT value FROM json_each(:ids));
 -- name: sessions_over_event_limit(max_events, after_session_id, limit)
 -- Sessions holding more than max_events events, in id order after after_session_id ('' to
 -- start). A session holds at most last_sequence events (numbers are gap-free and never
--- reused), so only counters above the limit are candidates; each is checked by reading at
--- most max_events + 1 entries of its (session_id, sequence_number) index.
+-- reused), so only counters above the limit are candidates. Its events lie between its lowest
+-- number and the counter: one index probe clears a session already pruned to the limit; the
+-- others are checked by reading at most max_events + 1 entries of its sequence index.
 SELECT q.session_id
 FROM asm_session_sequences AS q
 WHERE q.session_id > :after_session_id
   AND q.last_sequence > :max_events
+  AND (SELECT e.sequence_number FROM asm_events AS e WHERE e.session_id = q.session_id
+       ORDER BY e.sequence_number LIMIT 1) <= q.last_sequence - :max_events
   AND (SELECT e.sequence_number FROM asm_events AS e WHERE e.session_id = q.session_id
        ORDER BY e.sequence_number LIMIT 1 OFFSET :max_events) IS NOT NULL
 ORDER BY q.session_id
