@@ -1,4 +1,4 @@
--- The whole asm schema on MySQL 8 / MariaDB, as migrations/mysql builds it (0001-0004), in
+-- The whole asm schema on MySQL 8 / MariaDB, as migrations/mysql builds it (0001-0005), in
 -- one file to read. Not a migration: tests/test_schema_snapshot.py checks that a database built
 -- from this file and one built from the migrations have the same catalog. Columns are in the
 -- order the migrations leave them (those of V2 come last).
@@ -83,7 +83,7 @@ CREATE TABLE asm_events (
     correlation_id  VARCHAR(255),
     UNIQUE INDEX asm_events_session_sequence_idx (session_id, sequence_number),
     INDEX asm_events_session_type_idx (session_id, type),
-    INDEX asm_events_session_run_idx (session_id, run_id),
+    INDEX asm_events_session_run_sequence_idx (session_id, run_id, sequence_number),  -- 0005
     INDEX asm_events_session_timestamp_idx (session_id, timestamp, id),
     INDEX asm_events_timestamp_idx (timestamp, id),
     INDEX asm_events_correlation_idx (correlation_id)

@@ -1,4 +1,4 @@
--- The whole asm schema on SQLite, as migrations/sqlite builds it (0001-0004), in one file to
+-- The whole asm schema on SQLite, as migrations/sqlite builds it (0001-0005), in one file to
 -- read. Not a migration: tests/test_schema_snapshot.py checks that a database built from this
 -- file and one built from the migrations have the same catalog. Columns are in the order the
 -- migrations leave them (those of V2 come last).
@@ -72,7 +72,7 @@ CREATE TABLE asm_events (
 
 CREATE UNIQUE INDEX asm_events_session_sequence_idx ON asm_events (session_id, sequence_number);
 CREATE INDEX asm_events_session_type_idx ON asm_events (session_id, type);
-CREATE INDEX asm_events_session_run_idx ON asm_events (session_id, run_id);
+CREATE INDEX asm_events_session_run_sequence_idx ON asm_events (session_id, run_id, sequence_number);  -- 0005
 CREATE INDEX asm_events_session_timestamp_idx ON asm_events (session_id, timestamp, id);
 CREATE INDEX asm_events_timestamp_idx ON asm_events (timestamp, id);
 CREATE INDEX asm_events_correlation_idx ON asm_events (correlation_id);

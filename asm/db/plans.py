@@ -161,6 +161,7 @@ class Samples:
     hot_length: int
     hot_sessions: tuple[str, ...]
     hot_run: str
+    hot_last_run: str  # the run started last: its events are at the end of the session
     hot_middle: dict[str, Any]  # id, timestamp, sequence_number of the hot session's middle event
     cold_session: str  # a session active at the middle of the hot session's life
     cold_length: int
@@ -250,7 +251,8 @@ def read_samples(conn: Any, dialect: str) -> Samples:
     times = [_ts(dialect, e["timestamp"]) for e in events]
     return Samples(
         now=now, hot_session=hot, hot_length=hot_length, hot_sessions=hot_sessions,
-        hot_run=hot_runs[0]["id"] if hot_runs else "run_" + "0" * 32, hot_middle=middle,
+        hot_run=hot_runs[0]["id"] if hot_runs else "run_" + "0" * 32,
+        hot_last_run=hot_runs[-1]["id"] if hot_runs else "run_" + "0" * 32, hot_middle=middle,
         cold_session=cold, cold_length=cold_length,
         cold_run=first_run["id"] if first_run else "run_" + "0" * 32,
         cold_sessions=tuple([s["id"] for s in sessions if s["id"] not in lengths][:10]) or (cold,),
@@ -444,6 +446,7 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
             Case("hot session, common type", {"session_id": hot, "types": [s.common_type]}),
             Case("hot session, rare type, 10", {"session_id": hot, "types": [s.rare_type], "limit": 10}),
             Case("hot session, run", {"session_id": hot, "run_id": s.hot_run}),
+            Case("hot session, its last run", {"session_id": hot, "run_id": s.hot_last_run}),
             Case("hot session, since a month ago", {"session_id": hot, "since": month,
                                                     "after": mid["sequence_number"]}),
             Case("cold session", {"session_id": cold})],

@@ -46,13 +46,16 @@ VALUES
 -- name: get_events(session_id, run_id, types, since, after, before, limit)
 -- A session's events in sequence order. Each filter is optional (NULL = none); the sequence
 -- bounds stay index range conditions so reading the tail of a long session stays cheap.
+-- SQLite plans a statement once, blind to the values: a run filter gets a UNION ALL branch of
+-- its own (asm_events_session_run_sequence_idx: a late run of a long session is read without
+-- walking the session), the other branch is skipped at once; SQLite merges the two in order.
 SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
        schema_version, provider, correlation_id
-FROM asm_events
-WHERE session_id = :session_id
-  AND sequence_number > COALESCE(:after, 0)
+FROM (SELECT * FROM asm_events WHERE session_id = :session_id AND run_id = :run_id
+      UNION ALL
+      SELECT * FROM asm_events WHERE session_id = :session_id AND :run_id IS NULL) AS e
+WHERE sequence_number > COALESCE(:after, 0)
   AND sequence_number < COALESCE(:before, 9223372036854775807)
-  AND (:run_id IS NULL OR run_id = :run_id)
   AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))
   AND (:since IS NULL OR timestamp >= :since)
 ORDER BY sequence_number
