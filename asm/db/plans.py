@@ -546,14 +546,18 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
         "refresh_statistics": [Case("statistics", {}, ANALYTICS, note="ANALYZE on SQLite, a no-op elsewhere")],
         # query.sql
         "search_sessions_updated_desc": sessions_cases("updated_at"),
-        "search_sessions_created_desc": sessions_cases("created_at"),
-        "search_sessions_created_asc": sessions_cases("created_at"),
+        "search_sessions_created_desc": sessions_cases("created_at") + [
+            Case("created before a month ago", session_filters(created_before=month))],
+        "search_sessions_created_asc": sessions_cases("created_at") + [
+            Case("created since a month ago", session_filters(created_after=month))],
         "count_sessions": [
             Case("no filter", {}, ANALYTICS, note="counts every live session"),
             Case("common agent", {"agent_id": s.common_agent}, ANALYTICS, note="counts the agent's sessions"),
             Case("provider", {"provider": s.common_run_provider}, ANALYTICS, note="counts sessions with such a run")],
-        "search_runs_started_desc": runs_cases(at_cursor),
-        "search_runs_started_asc": runs_cases(at_cursor),
+        "search_runs_started_desc": runs_cases(at_cursor) + [
+            Case("started before a month ago", runs_filters(started_before=month))],
+        "search_runs_started_asc": runs_cases(at_cursor) + [
+            Case("started since a month ago", runs_filters(started_after=month))],
         "search_runs_tokens_desc": runs_cases({"after_tokens": rc["total_tokens"], "after_id": rc["id"]}) + [
             Case("min tokens", runs_filters(min_tokens=rc["total_tokens"]))],
         "search_events_sequence_asc": events_common + [
@@ -561,8 +565,10 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
                                                       "after_sequence": mid["sequence_number"]})],
         "search_session_events_sequence_asc": per_session({"after_session_id": hot,
                                                            "after_sequence": mid["sequence_number"]}),
-        "search_session_events_timestamp_asc": per_session(time_cursor),
-        "search_session_events_timestamp_desc": per_session(time_cursor),
+        "search_session_events_timestamp_asc": per_session(time_cursor) + [
+            Case("hot session, since a month ago", listed(one_hot, since=month))],
+        "search_session_events_timestamp_desc": per_session(time_cursor) + [
+            Case("hot session, until a month ago", listed(one_hot, until=month))],
         "search_events_timestamp_asc": events_by_time(time_cursor),
         "search_events_timestamp_desc": events_by_time(time_cursor),
         "count_events": [

@@ -22,6 +22,9 @@ LIMIT :limit;
 -- One keyset page of sessions matching the filters (NULL = any), newest first.
 -- The cursor is an index range even when absent ('~' sorts after every timestamp): SQLite plans
 -- a statement once, blind to the values, and `:after IS NULL OR ...` would read from the start.
+-- The time filters bound the index range together with the cursor (the later start, the earlier
+-- end), so a window far from the order's start is read from the window on (ids are never empty;
+-- `t || ' '` sorts right after t).
 SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s.tags,
        s.created_at, s.updated_at, s.deleted_at
 FROM asm_sessions AS s
@@ -34,7 +37,9 @@ WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL)
-  AND (s.created_at, s.id) < (IFNULL(:after_at, '~'), IFNULL(:after_id, ''))
+  AND (s.created_at, s.id) < (CASE WHEN :created_before || ' ' < IFNULL(:after_at, '~') THEN :created_before || ' ' ELSE IFNULL(:after_at, '~') END,
+                              CASE WHEN :created_before || ' ' < IFNULL(:after_at, '~') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND s.created_at >= IFNULL(:created_after, '')
 ORDER BY s.created_at DESC, s.id DESC
 LIMIT :limit;
 
@@ -42,6 +47,9 @@ LIMIT :limit;
 -- One keyset page of sessions matching the filters (NULL = any), oldest first.
 -- The cursor is an index range even when absent ('' sorts before every timestamp): SQLite plans
 -- a statement once, blind to the values, and `:after IS NULL OR ...` would read from the start.
+-- The time filters bound the index range together with the cursor (the later start, the earlier
+-- end), so a window far from the order's start is read from the window on (ids are never empty;
+-- `t || ' '` sorts right after t).
 SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s.tags,
        s.created_at, s.updated_at, s.deleted_at
 FROM asm_sessions AS s
@@ -54,7 +62,9 @@ WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL)
-  AND (s.created_at, s.id) > (IFNULL(:after_at, ''), IFNULL(:after_id, ''))
+  AND (s.created_at, s.id) > (CASE WHEN :created_after > IFNULL(:after_at, '') THEN :created_after ELSE IFNULL(:after_at, '') END,
+                              CASE WHEN :created_after > IFNULL(:after_at, '') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND s.created_at < IFNULL(:created_before || ' ', '~')
 ORDER BY s.created_at, s.id
 LIMIT :limit;
 
@@ -77,6 +87,9 @@ WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
 -- SQLite plans a statement once, blind to the values: a session filter gets a UNION ALL branch
 -- (and index) of its own, the other branch is skipped at once; the cursor is a range even when
 -- absent ('~' sorts after every timestamp).
+-- The time filters bound the index range together with the cursor (the later start, the earlier
+-- end), so a window far from the order's start is read from the window on (ids are never empty;
+-- `t || ' '` sorts right after t).
 SELECT r.id, r.session_id, r.status, r.input, r.output, r.error, r.metadata, r.turn_count,
        r.token_usage, r.started_at, r.ended_at, r.provider, r.provider_metadata
 FROM (SELECT * FROM asm_runs WHERE session_id = :session_id
@@ -87,7 +100,9 @@ WHERE (:provider IS NULL OR r.provider = :provider)
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR r.total_tokens >= :min_tokens)
-  AND (r.started_at, r.id) < (IFNULL(:after_at, '~'), IFNULL(:after_id, ''))
+  AND (r.started_at, r.id) < (CASE WHEN :started_before || ' ' < IFNULL(:after_at, '~') THEN :started_before || ' ' ELSE IFNULL(:after_at, '~') END,
+                              CASE WHEN :started_before || ' ' < IFNULL(:after_at, '~') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND r.started_at >= IFNULL(:started_after, '')
 ORDER BY r.started_at DESC, r.id DESC
 LIMIT :limit;
 
@@ -96,6 +111,9 @@ LIMIT :limit;
 -- SQLite plans a statement once, blind to the values: a session filter gets a UNION ALL branch
 -- (and index) of its own, the other branch is skipped at once; the cursor is a range even when
 -- absent ('' sorts before every timestamp).
+-- The time filters bound the index range together with the cursor (the later start, the earlier
+-- end), so a window far from the order's start is read from the window on (ids are never empty;
+-- `t || ' '` sorts right after t).
 SELECT r.id, r.session_id, r.status, r.input, r.output, r.error, r.metadata, r.turn_count,
        r.token_usage, r.started_at, r.ended_at, r.provider, r.provider_metadata
 FROM (SELECT * FROM asm_runs WHERE session_id = :session_id
@@ -106,7 +124,9 @@ WHERE (:provider IS NULL OR r.provider = :provider)
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR r.total_tokens >= :min_tokens)
-  AND (r.started_at, r.id) > (IFNULL(:after_at, ''), IFNULL(:after_id, ''))
+  AND (r.started_at, r.id) > (CASE WHEN :started_after > IFNULL(:after_at, '') THEN :started_after ELSE IFNULL(:after_at, '') END,
+                              CASE WHEN :started_after > IFNULL(:after_at, '') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND r.started_at < IFNULL(:started_before || ' ', '~')
 ORDER BY r.started_at, r.id
 LIMIT :limit;
 
@@ -157,6 +177,9 @@ LIMIT :limit;
 -- statement once, blind to the values: the cursor is a range even when absent ('' sorts before
 -- every timestamp), and a correlation id gets a UNION ALL branch (and index) of its own. With
 -- sessions listed, asm runs search_session_events_timestamp_asc.
+-- The time filters bound the index range together with the cursor (the later start, the earlier
+-- end), so a window far from the order's start is read from the window on (ids are never empty;
+-- `t || ' '` sorts right after t).
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM (SELECT * FROM asm_events WHERE correlation_id = :correlation_id
@@ -168,7 +191,9 @@ WHERE (:session_ids IS NULL OR e.session_id IN (SELECT value FROM json_each(:ses
   AND (:providers IS NULL OR e.provider IN (SELECT value FROM json_each(:providers)))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
-  AND (e.timestamp, e.id) > (IFNULL(:after_at, ''), IFNULL(:after_id, ''))
+  AND (e.timestamp, e.id) > (CASE WHEN :since > IFNULL(:after_at, '') THEN :since ELSE IFNULL(:after_at, '') END,
+                             CASE WHEN :since > IFNULL(:after_at, '') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND e.timestamp < IFNULL(:until || ' ', '~')
 ORDER BY e.timestamp, e.id
 LIMIT :limit;
 
@@ -177,6 +202,9 @@ LIMIT :limit;
 -- statement once, blind to the values: the cursor is a range even when absent ('~' sorts after
 -- every timestamp), and a correlation id gets a UNION ALL branch (and index) of its own. With
 -- sessions listed, asm runs search_session_events_timestamp_desc.
+-- The time filters bound the index range together with the cursor (the later start, the earlier
+-- end), so a window far from the order's start is read from the window on (ids are never empty;
+-- `t || ' '` sorts right after t).
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM (SELECT * FROM asm_events WHERE correlation_id = :correlation_id
@@ -188,7 +216,9 @@ WHERE (:session_ids IS NULL OR e.session_id IN (SELECT value FROM json_each(:ses
   AND (:providers IS NULL OR e.provider IN (SELECT value FROM json_each(:providers)))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
-  AND (e.timestamp, e.id) < (IFNULL(:after_at, '~'), IFNULL(:after_id, ''))
+  AND (e.timestamp, e.id) < (CASE WHEN :until || ' ' < IFNULL(:after_at, '~') THEN :until || ' ' ELSE IFNULL(:after_at, '~') END,
+                             CASE WHEN :until || ' ' < IFNULL(:after_at, '~') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND e.timestamp >= IFNULL(:since, '')
 ORDER BY e.timestamp DESC, e.id DESC
 LIMIT :limit;
 
@@ -218,6 +248,9 @@ LIMIT :limit;
 -- search_events_timestamp_asc for a list of sessions: the first `limit` rows of each listed session
 -- (asm_events_session_timestamp_idx, from the cursor: '' sorts before every timestamp), merged;
 -- the global timestamp index would be walked past every other session's events.
+-- The time filters bound the index range together with the cursor (the later start, the earlier
+-- end), so a window far from the order's start is read from the window on (ids are never empty;
+-- `t || ' '` sorts right after t).
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM (SELECT DISTINCT value AS id FROM json_each(:session_ids)) AS s
@@ -230,7 +263,9 @@ JOIN asm_events AS e ON e.rowid IN (
       AND (:since IS NULL OR p.timestamp >= :since)
       AND (:until IS NULL OR p.timestamp <= :until)
       AND (:correlation_id IS NULL OR p.correlation_id = :correlation_id)
-      AND (p.timestamp, p.id) > (IFNULL(:after_at, ''), IFNULL(:after_id, ''))
+      AND (p.timestamp, p.id) > (CASE WHEN :since > IFNULL(:after_at, '') THEN :since ELSE IFNULL(:after_at, '') END,
+                                 CASE WHEN :since > IFNULL(:after_at, '') THEN '' ELSE IFNULL(:after_id, '') END)
+      AND p.timestamp < IFNULL(:until || ' ', '~')
     ORDER BY p.timestamp, p.id
     LIMIT :limit)
 ORDER BY e.timestamp, e.id
@@ -240,6 +275,9 @@ LIMIT :limit;
 -- search_events_timestamp_desc for a list of sessions: the last `limit` rows of each listed session
 -- (asm_events_session_timestamp_idx, backwards from the cursor: '~' sorts after every timestamp),
 -- merged.
+-- The time filters bound the index range together with the cursor (the later start, the earlier
+-- end), so a window far from the order's start is read from the window on (ids are never empty;
+-- `t || ' '` sorts right after t).
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM (SELECT DISTINCT value AS id FROM json_each(:session_ids)) AS s
@@ -252,7 +290,9 @@ JOIN asm_events AS e ON e.rowid IN (
       AND (:since IS NULL OR p.timestamp >= :since)
       AND (:until IS NULL OR p.timestamp <= :until)
       AND (:correlation_id IS NULL OR p.correlation_id = :correlation_id)
-      AND (p.timestamp, p.id) < (IFNULL(:after_at, '~'), IFNULL(:after_id, ''))
+      AND (p.timestamp, p.id) < (CASE WHEN :until || ' ' < IFNULL(:after_at, '~') THEN :until || ' ' ELSE IFNULL(:after_at, '~') END,
+                                 CASE WHEN :until || ' ' < IFNULL(:after_at, '~') THEN '' ELSE IFNULL(:after_id, '') END)
+      AND p.timestamp >= IFNULL(:since, '')
     ORDER BY p.timestamp DESC, p.id DESC
     LIMIT :limit)
 ORDER BY e.timestamp DESC, e.id DESC
