@@ -104,15 +104,28 @@ def test_general_event_searches_get_no_session_list(tmp_path):
 
 def test_the_catalog_names_only_queries_that_exist(tmp_path):
     """A query renamed or removed leaves no case behind in plans.catalog."""
-    from bench.scale import seed_size
-
-    url = create_database("sqlite", tmp_path)
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    asm.migrate(url)
+    conn = raw_connection(parse_url(url))
     try:
-        _run, conn = seed_size("sqlite", url, 600, log=lambda _text: None)
-        try:
-            cases = plans.catalog(plans.read_samples(conn, "sqlite"))
-        finally:
-            conn.close()
+        cases = plans.catalog(plans.read_samples(conn, "sqlite"))
     finally:
-        drop_database("sqlite", url)
+        conn.close()
     assert sorted(set(cases) - {q.name for q in plans.named_queries("sqlite")}) == []
+
+
+def test_a_miss_with_a_reason_is_listed_apart_with_it(tmp_path):
+    """The report keeps the unexplained misses apart from those whose cost follows something
+    else the seed grows (plans.Case.reason), and prints the reason."""
+    def run(events, ms):
+        return SizeRun("sqlite", events, measures=[
+            Measure("get_events", "since", plans.KEYED, "", ms=ms, runs=1, rows=100, reason="the window grows"),
+            Measure("get_session", "by id", plans.KEYED, "", ms=ms, runs=1, rows=1)])
+
+    md, _png = write_report([run(1_000, 1.0), run(10_000, 10.0)], tmp_path, "scale", "test", 1.0)
+    text = md.read_text()
+    misses, reasoned = text.split("## Keyed cases that miss the target", 1)[1].split(
+        "## Keyed cases that cannot meet it, and why", 1)
+    assert "`get_session` (by id): time grows 10.00x" in misses and "get_events" not in misses
+    assert "`get_events` (since): time grows 10.00x. *Why:* the window grows" in reasoned
+    assert "| **no**, see why |" in text

@@ -301,6 +301,9 @@ class Case:
     note: str = ""
     # Statements run first in the same (rolled-back) transaction, untimed: (query name, params).
     before: tuple[tuple[str, dict[str, Any]], ...] = ()
+    # Why a keyed case cannot meet the growth target (its cost follows something else that grows
+    # with the seed): the report lists such a miss with it, apart from the unexplained ones.
+    reason: str = ""
 
 
 # Parameters every query may leave out of its cases: filters (NULL = none) and paging.
@@ -338,6 +341,19 @@ def _artifact(s: Samples, i: int) -> dict[str, Any]:
             "deleted_at": None}
 
 
+SINCE_IN_NUMBER_ORDER = (
+    "the page is in number order and the filter is on time: no index serves both, so the page reads the "
+    "session's events from the cursor until it fills, here the events between the cursor (the session's "
+    "middle) and a month ago, a share of the session that grows with it; a time window in time order is "
+    "search_session_events_timestamp_*, which reads it from its start")
+RUN_LIST_FILTER = (
+    "reads the listed run's events of the session (asm_events_session_run_sequence_idx) and sorts them: its "
+    "cost is the run's size, a third of the hot session here (PostgreSQL 15 returns an = ANY(list) range "
+    "unordered; MariaDB and SQLite sort the IN list's ranges)")
+MARIADB_UNTIL = (
+    "MariaDB reads a descending page under `until` from the session's newest event backwards (a ref on "
+    "session_id instead of the (session_id, timestamp) range it uses for the same statement without the "
+    "optional filters), so it reads the events after `until`; PostgreSQL and SQLite read from `until`")
 SWEEP = ("a maintenance sweep: reads every session's counter (one narrow row each) once per run, and probes "
          "the events of those above the limit")
 
@@ -400,7 +416,7 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
         Case("1 hot session", listed(one_hot)), Case("1 cold session", listed([cold])),
         Case("10 cold sessions, common type", listed(ten_cold, types=[s.common_type])),
         Case("1,000 sessions", listed(thousand_sessions)),
-        Case("hot session, run filter", listed(one_hot, run_ids=[s.hot_run])),
+        Case("hot session, run filter", listed(one_hot, run_ids=[s.hot_run]), reason=RUN_LIST_FILTER),
         Case("1 hot session, page at its middle", listed(one_hot, **cursor))]
     prune_types = {"protected_types": ["session_created", "run_started"], "first_types": [s.common_type],
                    "skip_types": ["session_created", "run_started"], "only_types": None, "offset": 0}
@@ -448,7 +464,8 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
             Case("hot session, run", {"session_id": hot, "run_id": s.hot_run}),
             Case("hot session, its last run", {"session_id": hot, "run_id": s.hot_last_run}),
             Case("hot session, since a month ago", {"session_id": hot, "since": month,
-                                                    "after": mid["sequence_number"]}),
+                                                    "after": mid["sequence_number"]},
+                 reason=SINCE_IN_NUMBER_ORDER),
             Case("cold session", {"session_id": cold})],
         "get_latest_sequence": [Case("hot session", {"session_id": hot})],
         "get_max_packet": [Case("server setting", {})],
@@ -568,7 +585,7 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
         "search_session_events_timestamp_asc": per_session(time_cursor) + [
             Case("hot session, since a month ago", listed(one_hot, since=month))],
         "search_session_events_timestamp_desc": per_session(time_cursor) + [
-            Case("hot session, until a month ago", listed(one_hot, until=month))],
+            Case("hot session, until a month ago", listed(one_hot, until=month), reason=MARIADB_UNTIL)],
         "search_events_timestamp_asc": events_by_time(time_cursor),
         "search_events_timestamp_desc": events_by_time(time_cursor),
         "count_events": [
