@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import attrs
 import pytest
 from click.testing import CliRunner
 
@@ -129,3 +130,21 @@ def test_a_miss_with_a_reason_is_listed_apart_with_it(tmp_path):
     assert "`get_session` (by id): time grows 10.00x" in misses and "get_events" not in misses
     assert "`get_events` (since): time grows 10.00x. *Why:* the window grows" in reasoned
     assert "| **no**, see why |" in text
+
+
+def test_a_saved_run_is_written_again_with_today_s_reasons(tmp_path):
+    """--from-json re-renders a saved scale.json: nothing is measured, and the notes and reasons
+    come from the catalog as it is now."""
+    run = SizeRun("postgres", 1_000, measures=[
+        Measure("get_events", "hot session, since a month ago", plans.KEYED, "", ms=1.0, runs=1, rows=100)])
+    big = SizeRun("postgres", 10_000, measures=[
+        Measure("get_events", "hot session, since a month ago", plans.KEYED, "", ms=9.0, runs=1, rows=100)])
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps([attrs.asdict(run), attrs.asdict(big)]))
+    out = tmp_path / "again"
+    result = CliRunner().invoke(main, ["--from-json", str(saved), "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = (out / "scale.md").read_text()
+    assert "`python -m bench scale --sizes 1000,10000 -d postgres`" in report
+    reasoned = report.split("## Keyed cases that cannot meet it, and why", 1)[1]
+    assert "`get_events` (hot session, since a month ago)" in reasoned and "no index serves both" in reasoned

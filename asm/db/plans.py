@@ -354,6 +354,13 @@ MARIADB_UNTIL = (
     "MariaDB reads a descending page under `until` from the session's newest event backwards (a ref on "
     "session_id instead of the (session_id, timestamp) range it uses for the same statement without the "
     "optional filters), so it reads the events after `until`; PostgreSQL and SQLite read from `until`")
+TYPE_IN_NUMBER_ORDER = (
+    "reads the session's events of the type (asm_events_session_type_idx) and sorts them for the page: the "
+    "cost is the type's count in the session, which grows with the session here")
+DELETED_SWEEP = (
+    "a sweep of the soft-deleted sessions in id order: it reads sessions until `limit` deleted ones are "
+    "found (or all the deleted ones through asm_sessions_deleted_at_idx and a sort, whichever the planner "
+    "expects cheaper), so its cost follows the sessions per deleted one and the deleted ones, not events")
 SWEEP = ("a maintenance sweep: reads every session's counter (one narrow row each) once per run, and probes "
          "the events of those above the limit")
 
@@ -460,7 +467,8 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
             Case("hot session tail", {"session_id": hot, "after": after_hot_tail}),
             Case("hot session, page at its middle", {"session_id": hot, "after": mid["sequence_number"]}),
             Case("hot session, common type", {"session_id": hot, "types": [s.common_type]}),
-            Case("hot session, rare type, 10", {"session_id": hot, "types": [s.rare_type], "limit": 10}),
+            Case("hot session, rare type, 10", {"session_id": hot, "types": [s.rare_type], "limit": 10},
+                 reason=TYPE_IN_NUMBER_ORDER),
             Case("hot session, run", {"session_id": hot, "run_id": s.hot_run}),
             Case("hot session, its last run", {"session_id": hot, "run_id": s.hot_last_run}),
             Case("hot session, since a month ago", {"session_id": hot, "since": month,
@@ -512,7 +520,8 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
                                                           "terminal_statuses": None, "after_id": ""})],
         "soft_delete_sessions": [Case("1 id", {"ids": [cold], "now": s.now}),
                                  Case("1,000 ids", {"ids": thousand_sessions, "now": s.now})],
-        "hard_delete_session_ids": [Case("deleted before now", {"deleted_before": s.now, "after_id": ""})],
+        "hard_delete_session_ids": [Case("deleted before now", {"deleted_before": s.now, "after_id": ""},
+                                         reason=DELETED_SWEEP)],
         "delete_events_of_sessions": [
             Case("1 cold session", {"ids": [cold]}), Case("10 cold sessions", {"ids": ten_cold}),
             Case("1 hot session", {"ids": one_hot}, ANALYTICS, note="deletes 10% of the table")],
