@@ -19,7 +19,8 @@ CREATE TABLE asm_sessions (
     updated_at        DATETIME(6)  NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
     deleted_at        DATETIME(6),
     INDEX asm_sessions_status_idx (status),
-    INDEX asm_sessions_agent_id_idx (agent_id),
+    INDEX asm_sessions_agent_created_idx (agent_id, created_at, id),  -- 0005
+    INDEX asm_sessions_agent_updated_idx (agent_id, updated_at, id),  -- 0005
     INDEX asm_sessions_created_at_idx (created_at, id),
     INDEX asm_sessions_updated_at_idx (updated_at, id),
     INDEX asm_sessions_deleted_at_idx (deleted_at)

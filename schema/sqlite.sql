@@ -21,7 +21,8 @@ CREATE TABLE asm_sessions (
 );
 
 CREATE INDEX asm_sessions_status_idx ON asm_sessions (status);
-CREATE INDEX asm_sessions_agent_id_idx ON asm_sessions (agent_id);
+CREATE INDEX asm_sessions_agent_created_idx ON asm_sessions (agent_id, created_at, id);  -- 0005
+CREATE INDEX asm_sessions_agent_updated_idx ON asm_sessions (agent_id, updated_at, id);  -- 0005
 CREATE INDEX asm_sessions_created_at_idx ON asm_sessions (created_at, id);
 CREATE INDEX asm_sessions_updated_at_idx ON asm_sessions (updated_at, id);
 CREATE INDEX asm_sessions_deleted_at_idx ON asm_sessions (deleted_at);

@@ -108,7 +108,7 @@ def test_apply_rollback_all_apply_again(dialect, fresh_url):
 def test_rollback_defaults_to_the_newest_migration_only(dialect, fresh_url):
     asm.migrate(fresh_url)
     # The newest is an index the store reads faster with but does not need.
-    assert asm.rollback(fresh_url) == ["0005.run-event-order"]
+    assert asm.rollback(fresh_url) == ["0005.ordered-indexes"]
     assert applied(fresh_url) == SHIPPED[:-1]
     assert_store_round_trips(fresh_url)
     # Then PostgreSQL's append notification, which a PostgreSQL store needs (its long polls
@@ -415,7 +415,7 @@ def cut_short_and_finish(dialect: str, url: str, cuts: list[int] | None, migrati
 
 
 @pytest.mark.parametrize("dialect", ["postgres"])
-@pytest.mark.parametrize("migration_id", ["0002.asm-v2", "0005.run-event-order"])
+@pytest.mark.parametrize("migration_id", ["0002.asm-v2", "0005.ordered-indexes"])
 def test_a_postgres_migration_cut_short_is_finished_by_the_next_run(dialect, fresh_url, migration_id):
     cut_short_and_finish(dialect, fresh_url, None, migration_id)
 

@@ -99,28 +99,59 @@ def test_a_session_search_by_provider_probes_the_page_s_runs(postgres_conn):
         assert "SubPlan" in text and "hashed SubPlan" not in text and "Hash" not in text, text
 
 
-@pytest.mark.parametrize("dialect", DIALECTS)
-def test_a_late_run_of_a_long_session_is_read_from_its_own_index_range(dialect, tmp_path):
-    """get_events(run_id=...) walked the session's sequence index, filtering by run, until it
-    reached the run (at 1M events, the last run of a 100k-event session: 66,767 rows read for a
-    page of 100); migration 0005's (session_id, run_id, sequence_number) index starts at the run."""
+@pytest.fixture(scope="module", params=DIALECTS)
+def seeded(request, tmp_path_factory):
+    """bench/scale_seed.py's shape at 50,000 events: hot sessions of 5,000 events in 3 runs, 1,000
+    sessions over 50 agents."""
     from bench.scale import seed_size
 
-    url = create_database(dialect, tmp_path)
+    dialect = request.param
+    url = create_database(dialect, tmp_path_factory.mktemp("seeded"))
     try:
-        _run, conn = seed_size(dialect, url, 20_000, log=lambda _text: None)
+        _run, conn = seed_size(dialect, url, 50_000, log=lambda _text: None)
         try:
-            s = plans.read_samples(conn, dialect)
-            params = {"session_id": s.hot_session, "run_id": s.hot_last_run, "types": None, "since": None,
-                      "after": None, "before": None, "limit": 50}
-            rows = plans.fetch(conn, dialect, "get_events", **params)
-            assert len(rows) == 50 and {r["run_id"] for r in rows} == {s.hot_last_run}
-            assert rows[0]["sequence_number"] > s.hot_length // 2  # the run is late in the session
-            plan = plans.explain(conn, dialect, query(dialect, "get_events"), params, analyze=True,
-                                 server="mariadb" if dialect == "mysql" else "")
+            yield dialect, conn, plans.read_samples(conn, dialect)
         finally:
             conn.close()
     finally:
         drop_database(dialect, url)
+
+
+def explain(dialect, conn, name, params):
+    return plans.explain(conn, dialect, query(dialect, name), params, analyze=True,
+                         server="mariadb" if dialect == "mysql" else "")
+
+
+def test_a_late_run_of_a_long_session_is_read_from_its_own_index_range(seeded):
+    """get_events(run_id=...) walked the session's sequence index, filtering by run, until it
+    reached the run (at 1M events, the last run of a 100k-event session: 66,767 rows read for a
+    page of 100); migration 0005's (session_id, run_id, sequence_number) index starts at the run."""
+    dialect, conn, s = seeded
+    params = {"session_id": s.hot_session, "run_id": s.hot_last_run, "types": None, "since": None,
+              "after": None, "before": None, "limit": 50}
+    rows = plans.fetch(conn, dialect, "get_events", **params)
+    assert len(rows) == 50 and {r["run_id"] for r in rows} == {s.hot_last_run}
+    assert rows[0]["sequence_number"] > s.hot_length // 2  # the run is late in the session
+    plan = explain(dialect, conn, "get_events", params)
     assert "asm_events_session_run_sequence_idx" in plan.verdict, plan.lines
     assert plan.rows_read is None or plan.rows_read <= 50, plan.lines
+
+
+@pytest.mark.parametrize(("name", "index"), [
+    ("list_sessions", "asm_sessions_agent_created_idx"),
+    ("search_sessions_created_asc", "asm_sessions_agent_created_idx"),
+    ("search_sessions_created_desc", "asm_sessions_agent_created_idx"),
+    ("search_sessions_updated_desc", "asm_sessions_agent_updated_idx"),
+])
+def test_an_agent_s_sessions_are_read_in_order_from_its_own_index_range(seeded, name, index):
+    """An agent's sessions were read through the time index past every other agent's (list_sessions
+    of one agent of 50 at 1M events: 4,960 rows for a page of 100), or all of them and sorted."""
+    dialect, conn, s = seeded
+    params = {"agent_id": s.common_agent, "status": None, "statuses": None, "provider": None, "tags": None,
+              "created_after": None, "created_before": None, "include_deleted": 0, "after_at": None,
+              "after_id": None, "limit": 5, "offset": 0}
+    rows = plans.fetch(conn, dialect, name, **params)
+    assert len(rows) == 5 and {r["agent_id"] for r in rows} == {s.common_agent}
+    plan = explain(dialect, conn, name, params)
+    assert index in plan.verdict and not plan.sorts, plan.lines
+    assert plan.rows_read is None or plan.rows_read <= 10, plan.lines

@@ -361,6 +361,17 @@ DELETED_SWEEP = (
     "a sweep of the soft-deleted sessions in id order: it reads sessions until `limit` deleted ones are "
     "found (or all the deleted ones through asm_sessions_deleted_at_idx and a sort, whichever the planner "
     "expects cheaper), so its cost follows the sessions per deleted one and the deleted ones, not events")
+ID_LIST = (
+    "1,000 ids against a table of 20,000 rows (at 1M events): PostgreSQL reads the whole table, which it "
+    "expects to cost less than 1,000 index probes; over a larger table it probes (at 10M events it reads "
+    "1,000 rows by primary key)")
+FEWER_THAN_A_PAGE = (
+    "at the smaller size the filter matches fewer rows than a page and returns them all, at the larger a "
+    "full page (the seed spreads every size over the same 180 days and graphs): the time follows the rows "
+    "returned, and rows read stay within them")
+RETENTION_SWEEP = (
+    "a retention sweep in id order: with no session due it reads every live session's row once (SQLite "
+    "plans blind to the values, so neither age bound can pick an index), once per maintenance run")
 SWEEP = ("a maintenance sweep: reads every session's counter (one narrow row each) once per run, and probes "
          "the events of those above the limit")
 
@@ -414,7 +425,8 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
     ]
     events_by_time = lambda cursor: events_common + [  # noqa: E731
         Case("no filter, page at the hot middle", cursor),
-        Case("one hour", {"since": mid["timestamp"], "until": mid["timestamp"] + timedelta(hours=1)}),
+        Case("one hour", {"since": mid["timestamp"], "until": mid["timestamp"] + timedelta(hours=1)},
+             reason=FEWER_THAN_A_PAGE),
     ]
     time_cursor = {"after_at": mid["timestamp"], "after_id": mid["id"]}
     # Per-session top-N (a session list): MySQL's take one session_id, asm loops over the list.
@@ -485,7 +497,8 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
                                many=tuple(_event(s, 200 + i, "ses_scale_import", 1 + i) for i in range(100)))],
         "import_artifacts": [Case("10 artifacts", _artifact(s, 0), many=tuple(_artifact(s, i) for i in range(10)))],
         "import_artifact_ids": [Case("1 id", {"ids": [s.artifact["id"]]}),
-                                Case("1,000 ids", {"ids": [s.artifact["id"]] + [f"art_{i}" for i in range(999)]})],
+                                Case("1,000 ids", {"ids": [s.artifact["id"]] + [f"art_{i}" for i in range(999)]},
+                                     reason=ID_LIST)],
         # graph.sql
         "upsert_graph_session": [Case("update", {"id": s.graph["id"], **graph_row})],
         "insert_graph_session_if_absent": [
@@ -498,7 +511,8 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
         "append_graph_message": [Case("one message", {"id": s.graph["id"], "now": s.now, "message": {
             "role": "User", "content": "hi", "timestamp": "2025-01-01T00:00:00Z"}})],
         "list_graph_sessions": [
-            Case("first page", {"limit": 50}), Case("one graph", {"graph_id": s.graph["graph_id"], "limit": 50}),
+            Case("first page", {"limit": 50}), Case("one graph", {"graph_id": s.graph["graph_id"], "limit": 50},
+                                           reason=FEWER_THAN_A_PAGE),
             Case("page at a cursor", {"after_created_at": s.graph["created_at"], "after_id": s.graph["id"],
                                       "limit": 50})],
         "graph_sessions_schema": [Case("catalog", {})],
@@ -517,9 +531,10 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
                 "completed_before": month, "terminal_statuses": ["completed", "failed"], "exempt_statuses": ["paused"],
                 "exempt_tags": [s.rare_tag], "after_id": ""}),
             Case("created before the oldest (none due)", {"created_before": s.oldest - timedelta(days=365),
-                                                          "terminal_statuses": None, "after_id": ""})],
+                                                          "terminal_statuses": None, "after_id": ""},
+                 reason=RETENTION_SWEEP)],
         "soft_delete_sessions": [Case("1 id", {"ids": [cold], "now": s.now}),
-                                 Case("1,000 ids", {"ids": thousand_sessions, "now": s.now})],
+                                 Case("1,000 ids", {"ids": thousand_sessions, "now": s.now}, reason=ID_LIST)],
         "hard_delete_session_ids": [Case("deleted before now", {"deleted_before": s.now, "after_id": ""},
                                          reason=DELETED_SWEEP)],
         "delete_events_of_sessions": [

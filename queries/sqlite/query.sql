@@ -2,11 +2,14 @@
 -- One keyset page of sessions matching the filters (NULL = any), most recently updated first.
 -- The cursor is an index range even when absent ('~' sorts after every timestamp): SQLite plans
 -- a statement once, blind to the values, and `:after IS NULL OR ...` would read from the start.
+-- An agent filter gets a UNION ALL branch of its own (asm_sessions_agent_*_idx, in the page's
+-- order), the other branch is skipped at once.
 SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s.tags,
        s.created_at, s.updated_at, s.deleted_at
-FROM asm_sessions AS s
-WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses)))
+FROM (SELECT * FROM asm_sessions WHERE agent_id = :agent_id
+      UNION ALL
+      SELECT * FROM asm_sessions WHERE :agent_id IS NULL) AS s
+WHERE (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses)))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:tags) AS wanted
@@ -25,11 +28,14 @@ LIMIT :limit;
 -- The time filters bound the index range together with the cursor (the later start, the earlier
 -- end), so a window far from the order's start is read from the window on (ids are never empty;
 -- `t || ' '` sorts right after t).
+-- An agent filter gets a UNION ALL branch of its own (asm_sessions_agent_*_idx, in the page's
+-- order), the other branch is skipped at once.
 SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s.tags,
        s.created_at, s.updated_at, s.deleted_at
-FROM asm_sessions AS s
-WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses)))
+FROM (SELECT * FROM asm_sessions WHERE agent_id = :agent_id
+      UNION ALL
+      SELECT * FROM asm_sessions WHERE :agent_id IS NULL) AS s
+WHERE (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses)))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:tags) AS wanted
@@ -50,11 +56,14 @@ LIMIT :limit;
 -- The time filters bound the index range together with the cursor (the later start, the earlier
 -- end), so a window far from the order's start is read from the window on (ids are never empty;
 -- `t || ' '` sorts right after t).
+-- An agent filter gets a UNION ALL branch of its own (asm_sessions_agent_*_idx, in the page's
+-- order), the other branch is skipped at once.
 SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s.tags,
        s.created_at, s.updated_at, s.deleted_at
-FROM asm_sessions AS s
-WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses)))
+FROM (SELECT * FROM asm_sessions WHERE agent_id = :agent_id
+      UNION ALL
+      SELECT * FROM asm_sessions WHERE :agent_id IS NULL) AS s
+WHERE (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses)))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:tags) AS wanted

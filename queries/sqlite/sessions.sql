@@ -23,10 +23,13 @@ WHERE id = :id;
 
 -- name: list_sessions(status, agent_id, limit, offset)
 -- Sessions in creation order, optionally of one status and/or agent (NULL = any).
+-- SQLite plans a statement once, blind to the values: an agent filter gets a UNION ALL branch of
+-- its own (asm_sessions_agent_created_idx, in creation order), the other branch is skipped at once.
 SELECT id, agent_id, status, parent_session_id, metadata, context, tags, created_at, updated_at, deleted_at
-FROM asm_sessions
+FROM (SELECT * FROM asm_sessions WHERE agent_id = :agent_id
+      UNION ALL
+      SELECT * FROM asm_sessions WHERE :agent_id IS NULL)
 WHERE (:status IS NULL OR status = :status)
-  AND (:agent_id IS NULL OR agent_id = :agent_id)
 ORDER BY created_at, id
 LIMIT :limit OFFSET :offset;
 
