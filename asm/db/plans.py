@@ -447,7 +447,7 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
                            Case("insert a new session", {"id": "ses_scale_new", **session_row})],
         "get_session": [Case("hot session", {"id": hot}), Case("cold session", {"id": cold})],
         "list_sessions": [
-            Case("first page", {}), Case("common agent", {"agent_id": s.common_agent}),
+            Case("first page", {}), Case("common agent", {"agent_id": s.common_agent}, reason=FEWER_THAN_A_PAGE),
             Case("rare status", {"status": s.rare_session_status}, ANALYTICS,
                  note="a status has no index in creation order: walks until the page fills"),
             Case("offset 1,000", {"offset": 1000}, ANALYTICS, note="OFFSET reads the rows it skips")],
