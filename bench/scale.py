@@ -521,8 +521,10 @@ def write_report(runs: list[SizeRun], out: Path, name: str, command: str, elapse
                 row.get("error") or "time grows " + ", ".join(
                     "—" if g is None else f"{g:.2f}x" for g in growth(row["times"]))]
             why += [] if reads is None else [f"reads grow {reads:.2f}x"]
-            if why and reads is None and all(r is not None for r in row["reads"]) and (
-                    all(r == 0 for r in row["reads"]) or all(g is not None and g <= 1.05 for g in growth(row["reads"]))):
+            counted = all(r is not None for r in row["reads"])
+            same = counted and (all(r == 0 for r in row["reads"])
+                                or all(g is not None and g <= 1.05 for g in growth(row["reads"])))
+            if why and reads is None and same:
                 why.append("rows read the same (" + ", ".join(_rows(r) for r in row["reads"]) + ")")
             if why and row["reason"] and not row.get("error"):
                 reasoned.append(f"{dialect}: `{row['query']}` ({row['case']}): " + "; ".join(why)

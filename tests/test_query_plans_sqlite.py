@@ -60,8 +60,10 @@ def plan(conn, query: str, params: dict) -> list[str]:
 
 def test_session_cursors_are_index_ranges_with_or_without_a_cursor(conn):
     for query, detail in (("search_sessions_updated_desc", "asm_sessions_updated_at_idx ((updated_at,id)<(?,?))"),
-                          ("search_sessions_created_desc", "asm_sessions_created_at_idx (created_at>? AND (created_at,id)<(?,?))"),
-                          ("search_sessions_created_asc", "asm_sessions_created_at_idx ((created_at,id)>(?,?) AND created_at<?)")):
+                          ("search_sessions_created_desc",
+                           "asm_sessions_created_at_idx (created_at>? AND (created_at,id)<(?,?))"),
+                          ("search_sessions_created_asc",
+                           "asm_sessions_created_at_idx ((created_at,id)>(?,?) AND created_at<?)")):
         for cursor in (dict(after_at=None, after_id=None), dict(after_at="2025-01-01T01:00:00.000000Z", after_id="s0060")):
             found = plan(conn, query, dict(SESSION, **cursor, limit=51))
             # The branch without an agent filter; the one with (skipped at once here) reads the agent's index.
@@ -70,9 +72,11 @@ def test_session_cursors_are_index_ranges_with_or_without_a_cursor(conn):
 
 
 @pytest.mark.parametrize(("query", "session_index", "global_index"), [
-    ("search_runs_started_desc", "asm_runs_session_id_started_at_idx (session_id=? AND started_at>? AND (started_at,id)<(?,?))",
+    ("search_runs_started_desc",
+     "asm_runs_session_id_started_at_idx (session_id=? AND started_at>? AND (started_at,id)<(?,?))",
      "asm_runs_started_at_idx (started_at>? AND (started_at,id)<(?,?))"),
-    ("search_runs_started_asc", "asm_runs_session_id_started_at_idx (session_id=? AND (started_at,id)>(?,?) AND started_at<?)",
+    ("search_runs_started_asc",
+     "asm_runs_session_id_started_at_idx (session_id=? AND (started_at,id)>(?,?) AND started_at<?)",
      "asm_runs_started_at_idx ((started_at,id)>(?,?) AND started_at<?)"),
     ("search_runs_tokens_desc", "asm_runs_session_id_started_at_idx (session_id=?)",
      "asm_runs_total_tokens_idx ((total_tokens,id)<(?,?))"),
@@ -107,8 +111,10 @@ def test_a_global_event_search_starts_at_its_cursor_and_reads_a_correlation_id_f
 
 @pytest.mark.parametrize(("query", "index"), [
     ("search_session_events_sequence_asc", "asm_events_session_sequence_idx (session_id=? AND sequence_number>?)"),
-    ("search_session_events_timestamp_asc", "asm_events_session_timestamp_idx (session_id=? AND (timestamp,id)>(?,?) AND timestamp<?)"),
-    ("search_session_events_timestamp_desc", "asm_events_session_timestamp_idx (session_id=? AND timestamp>? AND (timestamp,id)<(?,?))"),
+    ("search_session_events_timestamp_asc",
+     "asm_events_session_timestamp_idx (session_id=? AND (timestamp,id)>(?,?) AND timestamp<?)"),
+    ("search_session_events_timestamp_desc",
+     "asm_events_session_timestamp_idx (session_id=? AND timestamp>? AND (timestamp,id)<(?,?))"),
 ])
 def test_a_session_list_reads_each_session_from_the_cursor(conn, query, index):
     cursor = (dict(after_session_id="s0003", after_sequence=10) if query.endswith("sequence_asc")
