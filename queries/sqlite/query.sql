@@ -43,8 +43,10 @@ WHERE (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses))
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL)
-  AND (s.created_at, s.id) < (CASE WHEN :created_before || ' ' < IFNULL(:after_at, '~') THEN :created_before || ' ' ELSE IFNULL(:after_at, '~') END,
-                              CASE WHEN :created_before || ' ' < IFNULL(:after_at, '~') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND (s.created_at, s.id) < (CASE WHEN :created_before || ' ' < IFNULL(:after_at, '~')
+                                   THEN :created_before || ' ' ELSE IFNULL(:after_at, '~') END,
+                              CASE WHEN :created_before || ' ' < IFNULL(:after_at, '~')
+                                   THEN '' ELSE IFNULL(:after_id, '') END)
   AND s.created_at >= IFNULL(:created_after, '')
 ORDER BY s.created_at DESC, s.id DESC
 LIMIT :limit;
@@ -71,8 +73,10 @@ WHERE (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses))
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL)
-  AND (s.created_at, s.id) > (CASE WHEN :created_after > IFNULL(:after_at, '') THEN :created_after ELSE IFNULL(:after_at, '') END,
-                              CASE WHEN :created_after > IFNULL(:after_at, '') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND (s.created_at, s.id) > (CASE WHEN :created_after > IFNULL(:after_at, '')
+                                   THEN :created_after ELSE IFNULL(:after_at, '') END,
+                              CASE WHEN :created_after > IFNULL(:after_at, '')
+                                   THEN '' ELSE IFNULL(:after_id, '') END)
   AND s.created_at < IFNULL(:created_before || ' ', '~')
 ORDER BY s.created_at, s.id
 LIMIT :limit;
@@ -109,8 +113,10 @@ WHERE (:provider IS NULL OR r.provider = :provider)
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR r.total_tokens >= :min_tokens)
-  AND (r.started_at, r.id) < (CASE WHEN :started_before || ' ' < IFNULL(:after_at, '~') THEN :started_before || ' ' ELSE IFNULL(:after_at, '~') END,
-                              CASE WHEN :started_before || ' ' < IFNULL(:after_at, '~') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND (r.started_at, r.id) < (CASE WHEN :started_before || ' ' < IFNULL(:after_at, '~')
+                                   THEN :started_before || ' ' ELSE IFNULL(:after_at, '~') END,
+                              CASE WHEN :started_before || ' ' < IFNULL(:after_at, '~')
+                                   THEN '' ELSE IFNULL(:after_id, '') END)
   AND r.started_at >= IFNULL(:started_after, '')
 ORDER BY r.started_at DESC, r.id DESC
 LIMIT :limit;
@@ -133,8 +139,10 @@ WHERE (:provider IS NULL OR r.provider = :provider)
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR r.total_tokens >= :min_tokens)
-  AND (r.started_at, r.id) > (CASE WHEN :started_after > IFNULL(:after_at, '') THEN :started_after ELSE IFNULL(:after_at, '') END,
-                              CASE WHEN :started_after > IFNULL(:after_at, '') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND (r.started_at, r.id) > (CASE WHEN :started_after > IFNULL(:after_at, '')
+                                   THEN :started_after ELSE IFNULL(:after_at, '') END,
+                              CASE WHEN :started_after > IFNULL(:after_at, '')
+                                   THEN '' ELSE IFNULL(:after_id, '') END)
   AND r.started_at < IFNULL(:started_before || ' ', '~')
 ORDER BY r.started_at, r.id
 LIMIT :limit;
@@ -200,8 +208,10 @@ WHERE (:session_ids IS NULL OR e.session_id IN (SELECT value FROM json_each(:ses
   AND (:providers IS NULL OR e.provider IN (SELECT value FROM json_each(:providers)))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
-  AND (e.timestamp, e.id) > (CASE WHEN :since > IFNULL(:after_at, '') THEN :since ELSE IFNULL(:after_at, '') END,
-                             CASE WHEN :since > IFNULL(:after_at, '') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND (e.timestamp, e.id) > (CASE WHEN :since > IFNULL(:after_at, '')
+                                  THEN :since ELSE IFNULL(:after_at, '') END,
+                             CASE WHEN :since > IFNULL(:after_at, '')
+                                  THEN '' ELSE IFNULL(:after_id, '') END)
   AND e.timestamp < IFNULL(:until || ' ', '~')
 ORDER BY e.timestamp, e.id
 LIMIT :limit;
@@ -225,8 +235,10 @@ WHERE (:session_ids IS NULL OR e.session_id IN (SELECT value FROM json_each(:ses
   AND (:providers IS NULL OR e.provider IN (SELECT value FROM json_each(:providers)))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
-  AND (e.timestamp, e.id) < (CASE WHEN :until || ' ' < IFNULL(:after_at, '~') THEN :until || ' ' ELSE IFNULL(:after_at, '~') END,
-                             CASE WHEN :until || ' ' < IFNULL(:after_at, '~') THEN '' ELSE IFNULL(:after_id, '') END)
+  AND (e.timestamp, e.id) < (CASE WHEN :until || ' ' < IFNULL(:after_at, '~')
+                                  THEN :until || ' ' ELSE IFNULL(:after_at, '~') END,
+                             CASE WHEN :until || ' ' < IFNULL(:after_at, '~')
+                                  THEN '' ELSE IFNULL(:after_id, '') END)
   AND e.timestamp >= IFNULL(:since, '')
 ORDER BY e.timestamp DESC, e.id DESC
 LIMIT :limit;
@@ -272,8 +284,10 @@ JOIN asm_events AS e ON e.rowid IN (
       AND (:since IS NULL OR p.timestamp >= :since)
       AND (:until IS NULL OR p.timestamp <= :until)
       AND (:correlation_id IS NULL OR p.correlation_id = :correlation_id)
-      AND (p.timestamp, p.id) > (CASE WHEN :since > IFNULL(:after_at, '') THEN :since ELSE IFNULL(:after_at, '') END,
-                                 CASE WHEN :since > IFNULL(:after_at, '') THEN '' ELSE IFNULL(:after_id, '') END)
+      AND (p.timestamp, p.id) > (CASE WHEN :since > IFNULL(:after_at, '')
+                                      THEN :since ELSE IFNULL(:after_at, '') END,
+                                 CASE WHEN :since > IFNULL(:after_at, '')
+                                      THEN '' ELSE IFNULL(:after_id, '') END)
       AND p.timestamp < IFNULL(:until || ' ', '~')
     ORDER BY p.timestamp, p.id
     LIMIT :limit)
@@ -299,8 +313,10 @@ JOIN asm_events AS e ON e.rowid IN (
       AND (:since IS NULL OR p.timestamp >= :since)
       AND (:until IS NULL OR p.timestamp <= :until)
       AND (:correlation_id IS NULL OR p.correlation_id = :correlation_id)
-      AND (p.timestamp, p.id) < (CASE WHEN :until || ' ' < IFNULL(:after_at, '~') THEN :until || ' ' ELSE IFNULL(:after_at, '~') END,
-                                 CASE WHEN :until || ' ' < IFNULL(:after_at, '~') THEN '' ELSE IFNULL(:after_id, '') END)
+      AND (p.timestamp, p.id) < (CASE WHEN :until || ' ' < IFNULL(:after_at, '~')
+                                      THEN :until || ' ' ELSE IFNULL(:after_at, '~') END,
+                                 CASE WHEN :until || ' ' < IFNULL(:after_at, '~')
+                                      THEN '' ELSE IFNULL(:after_id, '') END)
       AND p.timestamp >= IFNULL(:since, '')
     ORDER BY p.timestamp DESC, p.id DESC
     LIMIT :limit)
