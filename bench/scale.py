@@ -290,7 +290,7 @@ class SizeRun:
 
 def load_run(saved: dict[str, Any]) -> SizeRun:
     """A SizeRun from scale.json, its cases' notes and reasons taken from today's catalog."""
-    labels = {(q, c.label): c for q, cases in _labels().items() for c in cases}
+    labels = {(q, c.label): c for q, cases in catalog_labels().items() for c in cases}
     run = SizeRun(**{k: v for k, v in saved.items() if k != "measures"})
     for m in saved["measures"]:
         case = labels.get((m["query"], m["case"]))
@@ -299,7 +299,7 @@ def load_run(saved: dict[str, Any]) -> SizeRun:
     return run
 
 
-def _labels() -> dict[str, list[plans.Case]]:
+def catalog_labels() -> dict[str, list[plans.Case]]:
     """The catalog's cases over an empty database (labels, classes, notes and reasons do not
     depend on the values read)."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,11 +10,8 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
-import asm
-from asm.cli.database import raw_connection
 from asm.db import plans
-from asm.db.urls import parse_url
-from bench.scale import Measure, SizeRun, main, write_report
+from bench.scale import Measure, SizeRun, catalog_labels, main, write_report
 from databases import DIALECTS, create_database, drop_database
 
 
@@ -87,31 +84,19 @@ def test_growing_reads_are_listed_among_the_misses(tmp_path):
     assert "get_session" not in misses
 
 
-def test_general_event_searches_get_no_session_list(tmp_path):
+def test_general_event_searches_get_no_session_list():
     """asm/query/events.py sends a session list to search_session_events_* and
     count_session_events only: the general queries' cases must not measure a path asm skips."""
-    url = f"sqlite:///{tmp_path / 'empty.db'}"
-    asm.migrate(url)
-    conn = raw_connection(parse_url(url))
-    try:
-        cases = plans.catalog(plans.read_samples(conn, "sqlite"))
-    finally:
-        conn.close()
+    cases = catalog_labels()
     general = ("search_events_sequence_asc", "search_events_timestamp_asc", "search_events_timestamp_desc",
                "count_events")
     assert all(case.params.get("session_ids") is None for name in general for case in cases[name])
     assert any(case.params.get("session_ids") for case in cases["count_session_events"])
 
 
-def test_the_catalog_names_only_queries_that_exist(tmp_path):
+def test_the_catalog_names_only_queries_that_exist():
     """A query renamed or removed leaves no case behind in plans.catalog."""
-    url = f"sqlite:///{tmp_path / 'empty.db'}"
-    asm.migrate(url)
-    conn = raw_connection(parse_url(url))
-    try:
-        cases = plans.catalog(plans.read_samples(conn, "sqlite"))
-    finally:
-        conn.close()
+    cases = catalog_labels()
     assert sorted(set(cases) - {q.name for q in plans.named_queries("sqlite")}) == []
 
 
