@@ -242,5 +242,9 @@ def _in_transaction(dialect, conn) -> bool:
         return conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
     if dialect == "sqlite":
         return conn.in_transaction
-    return bool(execute(dialect, conn, "SELECT 1 FROM information_schema.innodb_trx"
-                        " WHERE trx_mysql_thread_id = CONNECTION_ID()"))
+    # The server's status flags of the last reply, not information_schema.innodb_trx: InnoDB
+    # refreshes that table's cache at most every 100 ms, so it may predate the INSERT.
+    from pymysql.constants import SERVER_STATUS
+
+    execute(dialect, conn, "SELECT 1")
+    return bool(conn.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS)
