@@ -11,7 +11,7 @@ INSERT INTO asm_artifacts
 SELECT :id, :key, :session_id, :run_id, :type, :content_type, :size_bytes, :checksum_sha256,
        :storage_backend, :storage_ref, :metadata, :created_at
 FROM DUAL
-WHERE NOT EXISTS (SELECT 1 FROM asm_artifacts WHERE `key` = :key OR id = :id);
+WHERE NOT EXISTS (SELECT 1 FROM asm_artifacts AS a WHERE a.`key` = :key OR a.id = :id);
 
 -- name: get_live_artifact(key)^
 -- The live (not soft-deleted) artifact with a key.

@@ -21,7 +21,7 @@ WHERE id = :id;
 SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
        schema_version, provider, correlation_id
 FROM asm_events
-WHERE id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j);
+WHERE id IN (SELECT j.v FROM JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j);
 
 -- name: advance_sequence(session_id, count, now)!
 -- Reserve the next `count` numbers of a session's counter, locking it until commit (MySQL has no
@@ -53,7 +53,8 @@ WHERE session_id = :session_id
   AND sequence_number > COALESCE(:after, 0)
   AND sequence_number < COALESCE(:before, 9223372036854775807)
   AND (:run_id IS NULL OR run_id = :run_id)
-  AND (:types IS NULL OR type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                                  COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR timestamp >= :since)
 ORDER BY sequence_number
 LIMIT :limit;

@@ -40,4 +40,4 @@ ON DUPLICATE KEY UPDATE id = id;
 -- name: import_artifact_ids(ids)
 -- The stored artifact ids among a list of ids (a JSON array, expanded to rows for a key lookup each).
 SELECT id FROM asm_artifacts
-WHERE id IN (SELECT j.id FROM JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j);
+WHERE id IN (SELECT j.v FROM JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j);

@@ -22,7 +22,7 @@ ON DUPLICATE KEY UPDATE
 INSERT INTO sessions (id, graph_id, current_task_id, status_message, context, created_at, updated_at)
 SELECT :id, :graph_id, :current_task_id, :status_message, :context, :now, :now
 FROM DUAL
-WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE id = :id);
+WHERE NOT EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = :id);
 
 -- name: update_graph_session_if_unchanged(id, graph_id, current_task_id, status_message, context, expected_updated_at, now)!
 -- Compare-and-set: replace a graph session only if it is still at the version the caller
@@ -32,7 +32,8 @@ UPDATE sessions SET
     current_task_id = :current_task_id,
     status_message  = :status_message,
     context         = :context,
-    updated_at      = GREATEST(CAST(:now AS DATETIME(6)), COALESCE(updated_at + INTERVAL 1 MICROSECOND, CAST(:now AS DATETIME(6))))
+    updated_at      = GREATEST(CAST(:now AS DATETIME(6)),
+                               COALESCE(updated_at + INTERVAL 1 MICROSECOND, CAST(:now AS DATETIME(6))))
 WHERE id = :id
   AND updated_at = :expected_updated_at;
 
@@ -63,7 +64,8 @@ UPDATE sessions SET
             THEN GREATEST(0, JSON_LENGTH(COALESCE(JSON_EXTRACT(context, '$.chat_history.messages'), JSON_ARRAY()))
                              + 1 - JSON_EXTRACT(context, '$.chat_history.max_messages'))
             ELSE 0 END, ' to last]'))),
-    updated_at = GREATEST(CAST(:now AS DATETIME(6)), COALESCE(updated_at + INTERVAL 1 MICROSECOND, CAST(:now AS DATETIME(6))))
+    updated_at = GREATEST(CAST(:now AS DATETIME(6)),
+                          COALESCE(updated_at + INTERVAL 1 MICROSECOND, CAST(:now AS DATETIME(6))))
 WHERE id = :id;
 
 -- name: list_graph_sessions(graph_id, after_created_at, after_id, limit)
@@ -71,7 +73,8 @@ WHERE id = :id;
 SELECT id, graph_id, current_task_id, status_message, context, created_at, updated_at
 FROM sessions
 WHERE (:graph_id IS NULL OR graph_id = :graph_id)
-  AND (:after_created_at IS NULL OR (created_at >= :after_created_at AND (created_at > :after_created_at OR id > :after_id)))
+  AND (:after_created_at IS NULL
+       OR (created_at >= :after_created_at AND (created_at > :after_created_at OR id > :after_id)))
 ORDER BY created_at, id
 LIMIT :limit;
 

@@ -6,18 +6,20 @@ SELECT s.id
 FROM asm_sessions AS s
 WHERE s.id > :after_id
   AND s.deleted_at IS NULL
-  AND (:exempt_statuses IS NULL OR NOT (s.status IN (SELECT j.v FROM JSON_TABLE(:exempt_statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
+  AND (:exempt_statuses IS NULL OR NOT (s.status IN (SELECT j.v FROM JSON_TABLE(:exempt_statuses, '$[*]'
+                                                     COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
   AND (:exempt_tags IS NULL OR NOT JSON_OVERLAPS(s.tags, :exempt_tags))
   AND ((:created_before IS NOT NULL AND s.created_at < :created_before)
        OR (:completed_before IS NOT NULL AND s.updated_at < :completed_before
-           AND s.status IN (SELECT j.v FROM JSON_TABLE(:terminal_statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
+           AND s.status IN (SELECT j.v FROM JSON_TABLE(:terminal_statuses, '$[*]'
+                            COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
 ORDER BY s.id
 LIMIT :limit;
 
 -- name: soft_delete_sessions(ids, now)!
 -- Soft-delete the listed sessions that are still live.
 UPDATE asm_sessions AS t
-JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.id
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.v
 SET t.deleted_at = :now
 WHERE t.deleted_at IS NULL;
 
@@ -33,37 +35,37 @@ LIMIT :limit;
 -- name: delete_events_of_sessions(ids)!
 -- Hard-delete every event of the listed sessions.
 DELETE t FROM asm_events AS t
-JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.id;
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.v;
 
 -- name: delete_runs_of_sessions(ids)!
 -- Hard-delete every run of the listed sessions.
 DELETE t FROM asm_runs AS t
-JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.id;
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.v;
 
 -- name: delete_artifacts_of_sessions(ids)!
 -- Hard-delete the artifact rows of the listed sessions.
 DELETE t FROM asm_artifacts AS t
-JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.id;
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.v;
 
 -- name: delete_sequences_of_sessions(ids)!
 -- Hard-delete the event counters of the listed sessions.
 DELETE t FROM asm_session_sequences AS t
-JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.id;
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.v;
 
 -- name: delete_sessions_by_ids(ids)!
 -- Hard-delete the listed session rows.
 DELETE t FROM asm_sessions AS t
-JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.id;
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.v;
 
 -- name: delete_events_by_ids(ids)!
 -- Hard-delete the listed events.
 DELETE t FROM asm_events AS t
-JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.id;
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.v;
 
 -- name: delete_artifacts_by_ids(ids)!
 -- Hard-delete the listed artifact rows.
 DELETE t FROM asm_artifacts AS t
-JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.id;
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.id = j.v;
 
 -- name: sessions_over_event_limit(max_events, after_session_id, limit)
 -- Sessions holding more than max_events events, in id order after after_session_id ('' to
@@ -92,7 +94,9 @@ SELECT last_sequence FROM asm_session_sequences WHERE session_id = :session_id;
 SELECT COUNT(*) AS total, MIN(e.sequence_number) AS lowest, MAX(e.sequence_number) AS highest,
        CASE WHEN :types IS NULL THEN 0 ELSE
            (SELECT COUNT(*) FROM asm_events AS t
-            WHERE t.session_id = :session_id AND t.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)) END AS of_types
+            WHERE t.session_id = :session_id
+              AND t.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                             COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)) END AS of_types
 FROM asm_events AS e
 WHERE e.session_id = :session_id;
 
@@ -104,8 +108,10 @@ SELECT e.id, e.sequence_number
 FROM asm_events AS e
 WHERE e.session_id = :session_id
   AND e.sequence_number > :after_sequence AND e.sequence_number <= :through_sequence
-  AND (:only_types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:only_types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:skip_types IS NULL OR NOT (e.type IN (SELECT j.v FROM JSON_TABLE(:skip_types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
+  AND (:only_types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:only_types, '$[*]'
+                                         COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:skip_types IS NULL OR NOT (e.type IN (SELECT j.v FROM JSON_TABLE(:skip_types, '$[*]'
+                                              COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
 ORDER BY e.sequence_number
 LIMIT 1 OFFSET :offset;
 
@@ -131,7 +137,9 @@ SELECT COALESCE(SUM(last_sequence), 0) FROM asm_session_sequences;
 -- run only when the counters' sum is over the limit; the ends are index lookups.
 SELECT (SELECT COUNT(*) FROM asm_events) AS total,
        CASE WHEN :types IS NULL THEN 0 ELSE
-           (SELECT COUNT(*) FROM asm_events AS t WHERE t.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)) END AS of_types,
+           (SELECT COUNT(*) FROM asm_events AS t
+            WHERE t.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                             COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)) END AS of_types,
        (SELECT t.timestamp FROM asm_events AS t ORDER BY t.timestamp, t.id LIMIT 1) AS oldest_at,
        n.timestamp AS newest_at, n.id AS newest_id
 FROM (SELECT t.timestamp, t.id FROM asm_events AS t ORDER BY t.timestamp DESC, t.id DESC LIMIT 1) AS n;
@@ -145,8 +153,10 @@ SELECT e.id, e.timestamp
 FROM asm_events AS e
 WHERE e.timestamp >= :after_at AND (e.timestamp > :after_at OR e.id > :after_id)
   AND e.timestamp <= :through_at AND (e.timestamp < :through_at OR e.id <= :through_id)
-  AND (:only_types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:only_types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:skip_types IS NULL OR NOT (e.type IN (SELECT j.v FROM JSON_TABLE(:skip_types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
+  AND (:only_types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:only_types, '$[*]'
+                                         COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:skip_types IS NULL OR NOT (e.type IN (SELECT j.v FROM JSON_TABLE(:skip_types, '$[*]'
+                                              COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)))
 ORDER BY e.timestamp, e.id
 LIMIT 1 OFFSET :offset;
 
@@ -182,12 +192,13 @@ WHERE q.session_id > :after_session_id
   AND NOT EXISTS (SELECT 1 FROM asm_events AS e WHERE e.session_id = q.session_id)
 ORDER BY q.session_id
 LIMIT :limit
-FOR UPDATE;
+-- MySQL takes FOR UPDATE after ORDER BY and LIMIT; sqlfluff's MySQL dialect cannot parse it (hence PRS).
+FOR UPDATE;  -- noqa: PRS
 
 -- name: delete_orphaned_sequences(ids)!
 -- Delete the listed counters, checking again that nothing uses them.
 DELETE t FROM asm_session_sequences AS t
-JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (id VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.id
+JOIN JSON_TABLE(:ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j ON t.session_id = j.v
 WHERE NOT EXISTS (SELECT 1 FROM asm_sessions AS s WHERE s.id = t.session_id)
   AND NOT EXISTS (SELECT 1 FROM asm_events AS e WHERE e.session_id = t.session_id);
 
@@ -216,5 +227,6 @@ WHERE NOT EXISTS (SELECT 1 FROM asm_sessions AS s WHERE s.id = r.session_id);
 SELECT 1;
 
 -- name: refresh_statistics()!
--- A no-op: InnoDB's persistent statistics recalculate themselves (innodb_stats_auto_recalc); ANALYZE TABLE would commit the batch's transaction.
+-- A no-op: InnoDB's persistent statistics recalculate themselves (innodb_stats_auto_recalc);
+-- ANALYZE TABLE would commit the batch's transaction.
 SELECT 1;

@@ -4,7 +4,8 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
        s.created_at, s.updated_at, s.deleted_at
 FROM asm_sessions AS s
 WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]'
+                                         COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR JSON_CONTAINS(s.tags, :tags))
@@ -21,7 +22,8 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
        s.created_at, s.updated_at, s.deleted_at
 FROM asm_sessions AS s
 WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]'
+                                         COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR JSON_CONTAINS(s.tags, :tags))
@@ -38,7 +40,8 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
        s.created_at, s.updated_at, s.deleted_at
 FROM asm_sessions AS s
 WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]'
+                                         COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR JSON_CONTAINS(s.tags, :tags))
@@ -54,7 +57,8 @@ LIMIT :limit;
 SELECT COUNT(*)
 FROM asm_sessions AS s
 WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:statuses IS NULL OR s.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]'
+                                         COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
   AND (:tags IS NULL OR JSON_CONTAINS(s.tags, :tags))
@@ -70,7 +74,8 @@ SELECT r.id, r.session_id, r.status, r.input, r.output, r.error, r.metadata, r.t
 FROM asm_runs AS r
 WHERE (:session_id IS NULL OR r.session_id = :session_id)
   AND (:provider IS NULL OR r.provider = :provider)
-  AND (:statuses IS NULL OR r.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:statuses IS NULL OR r.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]'
+                                         COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR r.total_tokens >= :min_tokens)
@@ -86,7 +91,8 @@ SELECT r.id, r.session_id, r.status, r.input, r.output, r.error, r.metadata, r.t
 FROM asm_runs AS r
 WHERE (:session_id IS NULL OR r.session_id = :session_id)
   AND (:provider IS NULL OR r.provider = :provider)
-  AND (:statuses IS NULL OR r.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:statuses IS NULL OR r.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]'
+                                         COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR r.total_tokens >= :min_tokens)
@@ -104,11 +110,13 @@ SELECT r.id, r.session_id, r.status, r.input, r.output, r.error, r.metadata, r.t
 FROM asm_runs AS r
 WHERE (:session_id IS NULL OR r.session_id = :session_id)
   AND (:provider IS NULL OR r.provider = :provider)
-  AND (:statuses IS NULL OR r.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:statuses IS NULL OR r.status IN (SELECT j.v FROM JSON_TABLE(:statuses, '$[*]'
+                                         COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR r.total_tokens >= :min_tokens)
-  AND (:after_tokens IS NULL OR (r.total_tokens <= :after_tokens AND (r.total_tokens < :after_tokens OR r.id < :after_id)))
+  AND (:after_tokens IS NULL
+       OR (r.total_tokens <= :after_tokens AND (r.total_tokens < :after_tokens OR r.id < :after_id)))
 ORDER BY r.total_tokens DESC, r.id DESC
 LIMIT :limit;
 
@@ -120,17 +128,24 @@ LIMIT :limit;
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
-WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]'
+                                        COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                                    COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]'
+                                            COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id)
   AND (:after_session_id IS NULL
-       OR (e.session_id >= :after_session_id AND (e.session_id > :after_session_id OR e.sequence_number > :after_sequence)))
+       OR (e.session_id >= :after_session_id
+           AND (e.session_id > :after_session_id OR e.sequence_number > :after_sequence)))
 ORDER BY e.session_id, e.sequence_number
 LIMIT :limit;
 
@@ -141,12 +156,18 @@ LIMIT :limit;
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
-WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]'
+                                        COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                                    COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]'
+                                            COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id)
@@ -161,12 +182,18 @@ LIMIT :limit;
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
-WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]'
+                                        COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                                    COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]'
+                                            COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id)
@@ -182,9 +209,12 @@ SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.d
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
 WHERE e.session_id = :session_id
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]'
+                                        COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                                    COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]'
+                                            COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id)
@@ -200,9 +230,12 @@ SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.d
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
 WHERE e.session_id = :session_id
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]'
+                                        COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                                    COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]'
+                                            COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id)
@@ -218,9 +251,12 @@ SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.d
        e.schema_version, e.provider, e.correlation_id
 FROM asm_events AS e
 WHERE e.session_id = :session_id
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]'
+                                        COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                                    COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]'
+                                            COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id)
@@ -234,12 +270,18 @@ LIMIT :limit;
 -- The IN under OR is no semi-join; the list's MIN/MAX (constants to the optimizer) bound an index range.
 SELECT COUNT(*)
 FROM asm_events AS e
-WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id >= (SELECT MIN(j.v) FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:session_ids IS NULL OR e.session_id <= (SELECT MAX(j.v) FROM JSON_TABLE(:session_ids, '$[*]'
+                                                COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]'
+                                        COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                                    COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]'
+                                            COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id);
@@ -250,12 +292,17 @@ WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.v FROM JSON_TABLE(:sess
 -- them all made the index not covering: one session holding 10% of the table was a full scan.
 SELECT COUNT(*)
 FROM asm_events AS k
-WHERE k.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)
-  AND (:types IS NULL OR k.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+WHERE k.session_id IN (SELECT j.v FROM JSON_TABLE(:session_ids, '$[*]'
+                       COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j)
+  AND (:types IS NULL OR k.type IN (SELECT j.v FROM JSON_TABLE(:types, '$[*]'
+                                    COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
   AND ((:run_ids IS NULL AND :providers IS NULL AND :since IS NULL AND :until IS NULL AND :correlation_id IS NULL)
        OR EXISTS (SELECT 1 FROM asm_events AS e WHERE e.id = k.id
-                  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
-                  AND (:providers IS NULL OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]' COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+                  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.v FROM JSON_TABLE(:run_ids, '$[*]'
+                                                        COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
+                  AND (:providers IS NULL
+                       OR e.provider IN (SELECT j.v FROM JSON_TABLE(:providers, '$[*]'
+                                         COLUMNS (v VARCHAR(255) COLLATE utf8mb4_bin PATH '$')) AS j))
                   AND (:since IS NULL OR e.timestamp >= :since)
                   AND (:until IS NULL OR e.timestamp <= :until)
                   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id)));

@@ -66,7 +66,7 @@ INSERT INTO asm_events
      schema_version, provider, correlation_id)
 SELECT r.id, r.type, r.timestamp, r.session_id, r.run_id, r.sequence_number, CAST(r.data AS jsonb),
        CAST(r.metadata AS jsonb), r.schema_version, r.provider, r.correlation_id
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r
+FROM JSONB_TO_RECORDSET(CAST(:rows AS jsonb)) AS r
     (id varchar, type varchar, timestamp timestamptz, session_id varchar, run_id varchar,
      sequence_number bigint, data text, metadata text, schema_version integer, provider varchar,
      correlation_id varchar);

@@ -50,15 +50,15 @@ DELETE FROM sessions WHERE id = CAST(:id AS uuid);
 -- Append a chat message and drop the oldest beyond chat_history.max_messages, in one
 -- statement: concurrent appends serialize on the row and none is lost.
 UPDATE sessions SET
-    context = jsonb_set(context, '{chat_history,messages}', (
-        SELECT COALESCE(jsonb_agg(m.value ORDER BY m.n), '[]'::jsonb)
-        FROM jsonb_array_elements(
-                 COALESCE(context #> '{chat_history,messages}', '[]'::jsonb)
-                 || jsonb_build_array(CAST(:message AS jsonb))
+    context = JSONB_SET(context, '{chat_history,messages}', (
+        SELECT COALESCE(JSONB_AGG(m.value ORDER BY m.n), '[]'::jsonb)
+        FROM JSONB_ARRAY_ELEMENTS(
+                 COALESCE(sessions.context #> '{chat_history,messages}', '[]'::jsonb)
+                 || JSONB_BUILD_ARRAY(CAST(:message AS jsonb))
              ) WITH ORDINALITY AS m (value, n)
-        WHERE jsonb_typeof(context #> '{chat_history,max_messages}') IS DISTINCT FROM 'number'
-           OR m.n > jsonb_array_length(COALESCE(context #> '{chat_history,messages}', '[]'::jsonb)) + 1
-                    - CAST(context #>> '{chat_history,max_messages}' AS bigint)
+        WHERE JSONB_TYPEOF(sessions.context #> '{chat_history,max_messages}') IS DISTINCT FROM 'number'
+           OR m.n > JSONB_ARRAY_LENGTH(COALESCE(sessions.context #> '{chat_history,messages}', '[]'::jsonb)) + 1
+                    - CAST(sessions.context #>> '{chat_history,max_messages}' AS bigint)
     ), true),
     updated_at = GREATEST(CAST(:now AS timestamptz), updated_at + INTERVAL '1 microsecond')
 WHERE id = CAST(:id AS uuid);
@@ -75,8 +75,8 @@ LIMIT :limit;
 
 -- name: graph_sessions_schema()^
 -- Whether the sessions table and its list indexes exist: a catalog read, which locks nothing.
-SELECT to_regclass('sessions') IS NOT NULL AS has_table,
-       (SELECT count(*) FROM pg_catalog.pg_index AS i
+SELECT TO_REGCLASS('sessions') IS NOT NULL AS has_table,
+       (SELECT COUNT(*) FROM pg_catalog.pg_index AS i
         JOIN pg_catalog.pg_class AS c ON c.oid = i.indexrelid
-        WHERE i.indrelid = to_regclass('sessions')
+        WHERE i.indrelid = TO_REGCLASS('sessions')
           AND c.relname IN ('sessions_graph_id_idx', 'sessions_created_at_idx')) = 2 AS has_indexes;

@@ -13,7 +13,8 @@ WHERE (CAST(:agent_id AS text) IS NULL OR s.agent_id = :agent_id)
   AND (CAST(:created_after AS timestamptz) IS NULL OR s.created_at >= :created_after)
   AND (CAST(:created_before AS timestamptz) IS NULL OR s.created_at <= :created_before)
   AND (CAST(:include_deleted AS bigint) = 1 OR s.deleted_at IS NULL)
-  AND (CAST(:after_at AS timestamptz) IS NULL OR (s.updated_at, s.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+  AND (CAST(:after_at AS timestamptz) IS NULL
+       OR (s.updated_at, s.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
 ORDER BY s.updated_at DESC, s.id DESC
 LIMIT :limit;
 
@@ -32,7 +33,8 @@ WHERE (CAST(:agent_id AS text) IS NULL OR s.agent_id = :agent_id)
   AND (CAST(:created_after AS timestamptz) IS NULL OR s.created_at >= :created_after)
   AND (CAST(:created_before AS timestamptz) IS NULL OR s.created_at <= :created_before)
   AND (CAST(:include_deleted AS bigint) = 1 OR s.deleted_at IS NULL)
-  AND (CAST(:after_at AS timestamptz) IS NULL OR (s.created_at, s.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+  AND (CAST(:after_at AS timestamptz) IS NULL
+       OR (s.created_at, s.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
 ORDER BY s.created_at DESC, s.id DESC
 LIMIT :limit;
 
@@ -51,7 +53,8 @@ WHERE (CAST(:agent_id AS text) IS NULL OR s.agent_id = :agent_id)
   AND (CAST(:created_after AS timestamptz) IS NULL OR s.created_at >= :created_after)
   AND (CAST(:created_before AS timestamptz) IS NULL OR s.created_at <= :created_before)
   AND (CAST(:include_deleted AS bigint) = 1 OR s.deleted_at IS NULL)
-  AND (CAST(:after_at AS timestamptz) IS NULL OR (s.created_at, s.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+  AND (CAST(:after_at AS timestamptz) IS NULL
+       OR (s.created_at, s.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
 ORDER BY s.created_at, s.id
 LIMIT :limit;
 
@@ -79,7 +82,8 @@ WHERE (CAST(:session_id AS text) IS NULL OR r.session_id = :session_id)
   AND (CAST(:started_after AS timestamptz) IS NULL OR r.started_at >= :started_after)
   AND (CAST(:started_before AS timestamptz) IS NULL OR r.started_at <= :started_before)
   AND (CAST(:min_tokens AS numeric) IS NULL OR asm_token_count(r.token_usage, 'total_tokens') >= :min_tokens)
-  AND (CAST(:after_at AS timestamptz) IS NULL OR (r.started_at, r.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+  AND (CAST(:after_at AS timestamptz) IS NULL
+       OR (r.started_at, r.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
 ORDER BY r.started_at DESC, r.id DESC
 LIMIT :limit;
 
@@ -94,7 +98,8 @@ WHERE (CAST(:session_id AS text) IS NULL OR r.session_id = :session_id)
   AND (CAST(:started_after AS timestamptz) IS NULL OR r.started_at >= :started_after)
   AND (CAST(:started_before AS timestamptz) IS NULL OR r.started_at <= :started_before)
   AND (CAST(:min_tokens AS numeric) IS NULL OR asm_token_count(r.token_usage, 'total_tokens') >= :min_tokens)
-  AND (CAST(:after_at AS timestamptz) IS NULL OR (r.started_at, r.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+  AND (CAST(:after_at AS timestamptz) IS NULL
+       OR (r.started_at, r.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
 ORDER BY r.started_at, r.id
 LIMIT :limit;
 
@@ -112,8 +117,10 @@ WHERE (CAST(:session_id AS text) IS NULL OR r.session_id = :session_id)
   AND (CAST(:started_before AS timestamptz) IS NULL OR r.started_at <= :started_before)
   AND (CAST(:min_tokens AS numeric) IS NULL OR asm_token_count(r.token_usage, 'total_tokens') >= :min_tokens)
   AND (CAST(:after_tokens AS numeric) IS NULL
-       -- via text: float8 -> numeric keeps 15 digits, so a cursor at 1.7976931348623157e308 would sort above its own row
-       OR (asm_token_count(r.token_usage, 'total_tokens'), r.id) < (CAST(CAST(:after_tokens AS text) AS numeric), CAST(:after_id AS text)))
+       -- via text: float8 -> numeric keeps 15 digits, so a cursor at 1.7976931348623157e308
+       -- would sort above its own row
+       OR (asm_token_count(r.token_usage, 'total_tokens'), r.id)
+          < (CAST(CAST(:after_tokens AS text) AS numeric), CAST(:after_id AS text)))
 ORDER BY sort_tokens DESC, r.id DESC
 LIMIT :limit;
 
@@ -149,7 +156,8 @@ WHERE (CAST(:session_ids AS text[]) IS NULL OR e.session_id = ANY(CAST(:session_
   AND (CAST(:since AS timestamptz) IS NULL OR e.timestamp >= :since)
   AND (CAST(:until AS timestamptz) IS NULL OR e.timestamp <= :until)
   AND (CAST(:correlation_id AS text) IS NULL OR e.correlation_id = :correlation_id)
-  AND (CAST(:after_at AS timestamptz) IS NULL OR (e.timestamp, e.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+  AND (CAST(:after_at AS timestamptz) IS NULL
+       OR (e.timestamp, e.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
 ORDER BY e.timestamp, e.id
 LIMIT :limit;
 
@@ -166,7 +174,8 @@ WHERE (CAST(:session_ids AS text[]) IS NULL OR e.session_id = ANY(CAST(:session_
   AND (CAST(:since AS timestamptz) IS NULL OR e.timestamp >= :since)
   AND (CAST(:until AS timestamptz) IS NULL OR e.timestamp <= :until)
   AND (CAST(:correlation_id AS text) IS NULL OR e.correlation_id = :correlation_id)
-  AND (CAST(:after_at AS timestamptz) IS NULL OR (e.timestamp, e.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+  AND (CAST(:after_at AS timestamptz) IS NULL
+       OR (e.timestamp, e.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
 ORDER BY e.timestamp DESC, e.id DESC
 LIMIT :limit;
 
@@ -177,7 +186,7 @@ LIMIT :limit;
 -- starts past one), and the incremental sort stops at the page.
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
-FROM (SELECT DISTINCT s.id COLLATE "C" AS id FROM unnest(CAST(:session_ids AS text[])) AS s(id)
+FROM (SELECT DISTINCT s.id COLLATE "C" AS id FROM UNNEST(CAST(:session_ids AS text[])) AS s(id)
       WHERE CAST(:after_session_id AS text) IS NULL OR s.id COLLATE "C" >= CAST(:after_session_id AS text)) AS s
 CROSS JOIN LATERAL (
     SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
@@ -190,7 +199,8 @@ CROSS JOIN LATERAL (
       AND (CAST(:since AS timestamptz) IS NULL OR e.timestamp >= :since)
       AND (CAST(:until AS timestamptz) IS NULL OR e.timestamp <= :until)
       AND (CAST(:correlation_id AS text) IS NULL OR e.correlation_id = :correlation_id)
-      AND e.sequence_number > CASE WHEN s.id = CAST(:after_session_id AS text) THEN CAST(:after_sequence AS bigint) ELSE 0 END
+      AND e.sequence_number > CASE WHEN s.id = CAST(:after_session_id AS text)
+                                   THEN CAST(:after_sequence AS bigint) ELSE 0 END
     ORDER BY e.sequence_number
     LIMIT :limit) AS e
 ORDER BY s.id, e.sequence_number
@@ -202,7 +212,7 @@ LIMIT :limit;
 -- every other session's events.
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
-FROM (SELECT DISTINCT s.id COLLATE "C" AS id FROM unnest(CAST(:session_ids AS text[])) AS s(id)) AS s
+FROM (SELECT DISTINCT s.id COLLATE "C" AS id FROM UNNEST(CAST(:session_ids AS text[])) AS s(id)) AS s
 CROSS JOIN LATERAL (
     SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
            e.schema_version, e.provider, e.correlation_id
@@ -214,7 +224,8 @@ CROSS JOIN LATERAL (
       AND (CAST(:since AS timestamptz) IS NULL OR e.timestamp >= :since)
       AND (CAST(:until AS timestamptz) IS NULL OR e.timestamp <= :until)
       AND (CAST(:correlation_id AS text) IS NULL OR e.correlation_id = :correlation_id)
-      AND (CAST(:after_at AS timestamptz) IS NULL OR (e.timestamp, e.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+      AND (CAST(:after_at AS timestamptz) IS NULL
+           OR (e.timestamp, e.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
     ORDER BY e.timestamp, e.id
     LIMIT :limit) AS e
 ORDER BY e.timestamp, e.id
@@ -225,7 +236,7 @@ LIMIT :limit;
 -- (asm_events_session_timestamp_idx, backwards), merged.
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
-FROM (SELECT DISTINCT s.id COLLATE "C" AS id FROM unnest(CAST(:session_ids AS text[])) AS s(id)) AS s
+FROM (SELECT DISTINCT s.id COLLATE "C" AS id FROM UNNEST(CAST(:session_ids AS text[])) AS s(id)) AS s
 CROSS JOIN LATERAL (
     SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
            e.schema_version, e.provider, e.correlation_id
@@ -237,7 +248,8 @@ CROSS JOIN LATERAL (
       AND (CAST(:since AS timestamptz) IS NULL OR e.timestamp >= :since)
       AND (CAST(:until AS timestamptz) IS NULL OR e.timestamp <= :until)
       AND (CAST(:correlation_id AS text) IS NULL OR e.correlation_id = :correlation_id)
-      AND (CAST(:after_at AS timestamptz) IS NULL OR (e.timestamp, e.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
+      AND (CAST(:after_at AS timestamptz) IS NULL
+           OR (e.timestamp, e.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS text)))
     ORDER BY e.timestamp DESC, e.id DESC
     LIMIT :limit) AS e
 ORDER BY e.timestamp DESC, e.id DESC

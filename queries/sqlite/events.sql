@@ -21,7 +21,7 @@ WHERE id = :id;
 SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
        schema_version, provider, correlation_id
 FROM asm_events
-WHERE id IN (SELECT value FROM json_each(:ids));
+WHERE id IN (SELECT j.value FROM JSON_EACH(:ids) AS j);
 
 -- name: advance_sequence(session_id, count, now)$
 -- Reserve the next `count` numbers of a session's counter; returns the last, or nothing (and
@@ -56,7 +56,7 @@ FROM (SELECT * FROM asm_events WHERE session_id = :session_id AND run_id = :run_
       SELECT * FROM asm_events WHERE session_id = :session_id AND :run_id IS NULL) AS e
 WHERE sequence_number > COALESCE(:after, 0)
   AND sequence_number < COALESCE(:before, 9223372036854775807)
-  AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))
+  AND (:types IS NULL OR type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
   AND (:since IS NULL OR timestamp >= :since)
 ORDER BY sequence_number
 LIMIT :limit;
@@ -66,5 +66,6 @@ LIMIT :limit;
 SELECT last_sequence FROM asm_session_sequences WHERE session_id = :session_id;
 
 -- name: get_max_packet()$
--- The size batches split their id lists and rows at: SQLite takes texts up to 1e9 bytes, 64 MiB keeps one statement sane.
+-- The size batches split their id lists and rows at: SQLite takes texts up to 1e9 bytes,
+-- 64 MiB keeps one statement sane.
 SELECT 67108864;

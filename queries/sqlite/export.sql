@@ -38,4 +38,4 @@ ON CONFLICT DO NOTHING;
 
 -- name: import_artifact_ids(ids)
 -- The stored artifact ids among a list of ids (a JSON array).
-SELECT id FROM asm_artifacts WHERE id IN (SELECT value FROM json_each(:ids));
+SELECT id FROM asm_artifacts WHERE id IN (SELECT j.value FROM JSON_EACH(:ids) AS j);

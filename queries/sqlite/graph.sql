@@ -9,10 +9,11 @@ ON CONFLICT (id) DO UPDATE SET
     current_task_id = excluded.current_task_id,
     status_message  = excluded.status_message,
     context         = excluded.context,
-    updated_at      = max(excluded.updated_at, COALESCE(
-        CASE WHEN substr(sessions.updated_at, 21, 6) = '999999'
-             THEN strftime('%Y-%m-%dT%H:%M:%S', substr(sessions.updated_at, 1, 19), '+1 second') || '.000000Z'
-             ELSE substr(sessions.updated_at, 1, 20) || printf('%06d', substr(sessions.updated_at, 21, 6) + 1) || 'Z' END,
+    updated_at      = MAX(excluded.updated_at, COALESCE(
+        CASE WHEN SUBSTR(sessions.updated_at, 21, 6) = '999999'
+             THEN STRFTIME('%Y-%m-%dT%H:%M:%S', SUBSTR(sessions.updated_at, 1, 19), '+1 second') || '.000000Z'
+             ELSE SUBSTR(sessions.updated_at, 1, 20)
+                  || PRINTF('%06d', SUBSTR(sessions.updated_at, 21, 6) + 1) || 'Z' END,
         excluded.updated_at))
 RETURNING created_at, updated_at;
 
@@ -32,10 +33,10 @@ UPDATE sessions SET
     current_task_id = :current_task_id,
     status_message  = :status_message,
     context         = :context,
-    updated_at      = max(:now, COALESCE(
-        CASE WHEN substr(updated_at, 21, 6) = '999999'
-             THEN strftime('%Y-%m-%dT%H:%M:%S', substr(updated_at, 1, 19), '+1 second') || '.000000Z'
-             ELSE substr(updated_at, 1, 20) || printf('%06d', substr(updated_at, 21, 6) + 1) || 'Z' END,
+    updated_at      = MAX(:now, COALESCE(
+        CASE WHEN SUBSTR(updated_at, 21, 6) = '999999'
+             THEN STRFTIME('%Y-%m-%dT%H:%M:%S', SUBSTR(updated_at, 1, 19), '+1 second') || '.000000Z'
+             ELSE SUBSTR(updated_at, 1, 20) || PRINTF('%06d', SUBSTR(updated_at, 21, 6) + 1) || 'Z' END,
         :now))
 WHERE id = :id
   AND updated_at = :expected_updated_at
@@ -60,21 +61,21 @@ DELETE FROM sessions WHERE id = :id;
 -- statement (SQLite runs one writer at a time, so no append is lost); updated_at moves as in
 -- upsert_graph_session, so a compare-and-set save of an older copy conflicts.
 UPDATE sessions SET
-    context = json_set(context, '$.chat_history.messages', (
-        SELECT json_group_array(json(m.value))
-        FROM json_each(json_insert(
-                 COALESCE(json_extract(context, '$.chat_history.messages'), '[]'),
-                 '$[#]', json(:message))) AS m
+    context = JSON_SET(context, '$.chat_history.messages', (
+        SELECT JSON_GROUP_ARRAY(JSON(m.value))
+        FROM JSON_EACH(JSON_INSERT(
+                 COALESCE(JSON_EXTRACT(sessions.context, '$.chat_history.messages'), '[]'),
+                 '$[#]', JSON(:message))) AS m
         WHERE m.key >= CASE
-            WHEN json_type(context, '$.chat_history.max_messages') = 'integer'
-            THEN json_array_length(COALESCE(json_extract(context, '$.chat_history.messages'), '[]'))
-                 + 1 - json_extract(context, '$.chat_history.max_messages')
+            WHEN JSON_TYPE(sessions.context, '$.chat_history.max_messages') = 'integer'
+            THEN JSON_ARRAY_LENGTH(COALESCE(JSON_EXTRACT(sessions.context, '$.chat_history.messages'), '[]'))
+                 + 1 - JSON_EXTRACT(sessions.context, '$.chat_history.max_messages')
             ELSE 0 END
     )),
-    updated_at = max(:now, COALESCE(
-        CASE WHEN substr(updated_at, 21, 6) = '999999'
-             THEN strftime('%Y-%m-%dT%H:%M:%S', substr(updated_at, 1, 19), '+1 second') || '.000000Z'
-             ELSE substr(updated_at, 1, 20) || printf('%06d', substr(updated_at, 21, 6) + 1) || 'Z' END,
+    updated_at = MAX(:now, COALESCE(
+        CASE WHEN SUBSTR(updated_at, 21, 6) = '999999'
+             THEN STRFTIME('%Y-%m-%dT%H:%M:%S', SUBSTR(updated_at, 1, 19), '+1 second') || '.000000Z'
+             ELSE SUBSTR(updated_at, 1, 20) || PRINTF('%06d', SUBSTR(updated_at, 21, 6) + 1) || 'Z' END,
         :now))
 WHERE id = :id;
 
@@ -90,6 +91,6 @@ LIMIT :limit;
 -- name: graph_sessions_schema()^
 -- Whether the sessions table and its list indexes exist: a catalog read, which takes no write lock.
 SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions') AS has_table,
-       (SELECT count(*) FROM sqlite_master
+       (SELECT COUNT(*) FROM sqlite_master
         WHERE type = 'index' AND tbl_name = 'sessions'
           AND name IN ('sessions_graph_id_idx', 'sessions_created_at_idx')) = 2 AS has_indexes;

@@ -8,19 +8,19 @@ WHERE s.id > :after_id
   -- Unary +: no index for this term. SQLite's statistics count NULLs as distinct values, so
   -- asm_sessions_deleted_at_idx looks selective for IS NULL, which nearly every session is.
   AND +s.deleted_at IS NULL
-  AND (:exempt_statuses IS NULL OR NOT (s.status IN (SELECT value FROM json_each(:exempt_statuses))))
-  AND (:exempt_tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(s.tags) AS t
-                   WHERE t.value IN (SELECT value FROM json_each(:exempt_tags))))
+  AND (:exempt_statuses IS NULL OR NOT (s.status IN (SELECT j.value FROM JSON_EACH(:exempt_statuses) AS j)))
+  AND (:exempt_tags IS NULL OR NOT EXISTS (SELECT 1 FROM JSON_EACH(s.tags) AS t
+                   WHERE t.value IN (SELECT j.value FROM JSON_EACH(:exempt_tags) AS j)))
   AND ((:created_before IS NOT NULL AND s.created_at < :created_before)
        OR (:completed_before IS NOT NULL AND s.updated_at < :completed_before
-           AND s.status IN (SELECT value FROM json_each(:terminal_statuses))))
+           AND s.status IN (SELECT j.value FROM JSON_EACH(:terminal_statuses) AS j)))
 ORDER BY s.id
 LIMIT :limit;
 
 -- name: soft_delete_sessions(ids, now)!
 -- Soft-delete the listed sessions that are still live.
 UPDATE asm_sessions SET deleted_at = :now
-WHERE id IN (SELECT value FROM json_each(:ids)) AND +deleted_at IS NULL;  -- +: as in expired_session_ids
+WHERE id IN (SELECT j.value FROM JSON_EACH(:ids) AS j) AND +deleted_at IS NULL;  -- +: as in expired_session_ids
 
 -- name: hard_delete_session_ids(deleted_before, after_id, limit)
 -- Sessions soft-deleted before a cutoff, due for hard deletion, in id order after after_id.
@@ -33,31 +33,31 @@ LIMIT :limit;
 
 -- name: delete_events_of_sessions(ids)!
 -- Hard-delete every event of the listed sessions.
-DELETE FROM asm_events WHERE session_id IN (SELECT value FROM json_each(:ids));
+DELETE FROM asm_events WHERE session_id IN (SELECT j.value FROM JSON_EACH(:ids) AS j);
 
 -- name: delete_runs_of_sessions(ids)!
 -- Hard-delete every run of the listed sessions.
-DELETE FROM asm_runs WHERE session_id IN (SELECT value FROM json_each(:ids));
+DELETE FROM asm_runs WHERE session_id IN (SELECT j.value FROM JSON_EACH(:ids) AS j);
 
 -- name: delete_artifacts_of_sessions(ids)!
 -- Hard-delete the artifact rows of the listed sessions.
-DELETE FROM asm_artifacts WHERE session_id IN (SELECT value FROM json_each(:ids));
+DELETE FROM asm_artifacts WHERE session_id IN (SELECT j.value FROM JSON_EACH(:ids) AS j);
 
 -- name: delete_sequences_of_sessions(ids)!
 -- Hard-delete the event counters of the listed sessions.
-DELETE FROM asm_session_sequences WHERE session_id IN (SELECT value FROM json_each(:ids));
+DELETE FROM asm_session_sequences WHERE session_id IN (SELECT j.value FROM JSON_EACH(:ids) AS j);
 
 -- name: delete_sessions_by_ids(ids)!
 -- Hard-delete the listed session rows.
-DELETE FROM asm_sessions WHERE id IN (SELECT value FROM json_each(:ids));
+DELETE FROM asm_sessions WHERE id IN (SELECT j.value FROM JSON_EACH(:ids) AS j);
 
 -- name: delete_events_by_ids(ids)!
 -- Hard-delete the listed events.
-DELETE FROM asm_events WHERE id IN (SELECT value FROM json_each(:ids));
+DELETE FROM asm_events WHERE id IN (SELECT j.value FROM JSON_EACH(:ids) AS j);
 
 -- name: delete_artifacts_by_ids(ids)!
 -- Hard-delete the listed artifact rows.
-DELETE FROM asm_artifacts WHERE id IN (SELECT value FROM json_each(:ids));
+DELETE FROM asm_artifacts WHERE id IN (SELECT j.value FROM JSON_EACH(:ids) AS j);
 
 -- name: sessions_over_event_limit(max_events, after_session_id, limit)
 -- Sessions holding more than max_events events, in id order after after_session_id ('' to
@@ -86,7 +86,7 @@ SELECT last_sequence FROM asm_session_sequences WHERE session_id = :session_id;
 SELECT COUNT(*) AS total, MIN(e.sequence_number) AS lowest, MAX(e.sequence_number) AS highest,
        CASE WHEN :types IS NULL THEN 0 ELSE
            (SELECT COUNT(*) FROM asm_events AS t
-            WHERE t.session_id = :session_id AND t.type IN (SELECT value FROM json_each(:types))) END AS of_types
+            WHERE t.session_id = :session_id AND t.type IN (SELECT j.value FROM JSON_EACH(:types) AS j)) END AS of_types
 FROM asm_events AS e
 WHERE e.session_id = :session_id;
 
@@ -98,8 +98,8 @@ SELECT e.id, e.sequence_number
 FROM asm_events AS e
 WHERE e.session_id = :session_id
   AND e.sequence_number > :after_sequence AND e.sequence_number <= :through_sequence
-  AND (:only_types IS NULL OR e.type IN (SELECT value FROM json_each(:only_types)))
-  AND (:skip_types IS NULL OR NOT (e.type IN (SELECT value FROM json_each(:skip_types))))
+  AND (:only_types IS NULL OR e.type IN (SELECT j.value FROM JSON_EACH(:only_types) AS j))
+  AND (:skip_types IS NULL OR NOT (e.type IN (SELECT j.value FROM JSON_EACH(:skip_types) AS j)))
 ORDER BY e.sequence_number
 LIMIT 1 OFFSET :offset;
 
@@ -125,7 +125,8 @@ SELECT COALESCE(SUM(last_sequence), 0) FROM asm_session_sequences;
 -- run only when the counters' sum is over the limit; the ends are index lookups.
 SELECT (SELECT COUNT(*) FROM asm_events) AS total,
        CASE WHEN :types IS NULL THEN 0 ELSE
-           (SELECT COUNT(*) FROM asm_events AS t WHERE t.type IN (SELECT value FROM json_each(:types))) END AS of_types,
+           (SELECT COUNT(*) FROM asm_events AS t
+            WHERE t.type IN (SELECT j.value FROM JSON_EACH(:types) AS j)) END AS of_types,
        (SELECT t.timestamp FROM asm_events AS t ORDER BY t.timestamp, t.id LIMIT 1) AS oldest_at,
        n.timestamp AS newest_at, n.id AS newest_id
 FROM (SELECT t.timestamp, t.id FROM asm_events AS t ORDER BY t.timestamp DESC, t.id DESC LIMIT 1) AS n;
@@ -138,8 +139,8 @@ SELECT e.id, e.timestamp
 FROM asm_events AS e
 WHERE (e.timestamp, e.id) > (:after_at, :after_id)
   AND (e.timestamp, e.id) <= (:through_at, :through_id)
-  AND (:only_types IS NULL OR e.type IN (SELECT value FROM json_each(:only_types)))
-  AND (:skip_types IS NULL OR NOT (e.type IN (SELECT value FROM json_each(:skip_types))))
+  AND (:only_types IS NULL OR e.type IN (SELECT j.value FROM JSON_EACH(:only_types) AS j))
+  AND (:skip_types IS NULL OR NOT (e.type IN (SELECT j.value FROM JSON_EACH(:skip_types) AS j)))
 ORDER BY e.timestamp, e.id
 LIMIT 1 OFFSET :offset;
 
@@ -178,7 +179,7 @@ LIMIT :limit;
 -- name: delete_orphaned_sequences(ids)!
 -- Delete the listed counters, checking again that nothing uses them.
 DELETE FROM asm_session_sequences
-WHERE session_id IN (SELECT value FROM json_each(:ids))
+WHERE session_id IN (SELECT j.value FROM JSON_EACH(:ids) AS j)
   AND NOT EXISTS (SELECT 1 FROM asm_sessions AS s WHERE s.id = asm_session_sequences.session_id)
   AND NOT EXISTS (SELECT 1 FROM asm_events AS e WHERE e.session_id = asm_session_sequences.session_id);
 
@@ -220,5 +221,6 @@ WHERE NOT EXISTS (SELECT 1 FROM asm_sessions AS s WHERE s.id = r.session_id);
 PRAGMA analysis_limit = 1000;
 
 -- name: refresh_statistics()!
--- Planner statistics (sqlite_stat1): SQLite keeps none until ANALYZE; count_sessions(provider) went from over 60 s to 64 ms.
+-- Planner statistics (sqlite_stat1): SQLite keeps none until ANALYZE; count_sessions(provider)
+-- went from over 60 s to 64 ms.
 ANALYZE;

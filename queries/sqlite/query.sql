@@ -9,11 +9,11 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
 FROM (SELECT * FROM asm_sessions WHERE agent_id = :agent_id
       UNION ALL
       SELECT * FROM asm_sessions WHERE :agent_id IS NULL) AS s
-WHERE (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses)))
+WHERE (:statuses IS NULL OR s.status IN (SELECT j.value FROM JSON_EACH(:statuses) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
-  AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:tags) AS wanted
-                       WHERE wanted.value NOT IN (SELECT value FROM json_each(s.tags))))
+  AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM JSON_EACH(:tags) AS wanted
+                       WHERE wanted.value NOT IN (SELECT j.value FROM JSON_EACH(s.tags) AS j)))
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL)
@@ -35,11 +35,11 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
 FROM (SELECT * FROM asm_sessions WHERE agent_id = :agent_id
       UNION ALL
       SELECT * FROM asm_sessions WHERE :agent_id IS NULL) AS s
-WHERE (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses)))
+WHERE (:statuses IS NULL OR s.status IN (SELECT j.value FROM JSON_EACH(:statuses) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
-  AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:tags) AS wanted
-                       WHERE wanted.value NOT IN (SELECT value FROM json_each(s.tags))))
+  AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM JSON_EACH(:tags) AS wanted
+                       WHERE wanted.value NOT IN (SELECT j.value FROM JSON_EACH(s.tags) AS j)))
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL)
@@ -65,11 +65,11 @@ SELECT s.id, s.agent_id, s.status, s.parent_session_id, s.metadata, s.context, s
 FROM (SELECT * FROM asm_sessions WHERE agent_id = :agent_id
       UNION ALL
       SELECT * FROM asm_sessions WHERE :agent_id IS NULL) AS s
-WHERE (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses)))
+WHERE (:statuses IS NULL OR s.status IN (SELECT j.value FROM JSON_EACH(:statuses) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
-  AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:tags) AS wanted
-                       WHERE wanted.value NOT IN (SELECT value FROM json_each(s.tags))))
+  AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM JSON_EACH(:tags) AS wanted
+                       WHERE wanted.value NOT IN (SELECT j.value FROM JSON_EACH(s.tags) AS j)))
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL)
@@ -86,11 +86,11 @@ LIMIT :limit;
 SELECT COUNT(*)
 FROM asm_sessions AS s
 WHERE (:agent_id IS NULL OR s.agent_id = :agent_id)
-  AND (:statuses IS NULL OR s.status IN (SELECT value FROM json_each(:statuses)))
+  AND (:statuses IS NULL OR s.status IN (SELECT j.value FROM JSON_EACH(:statuses) AS j))
   AND (:provider IS NULL
        OR EXISTS (SELECT 1 FROM asm_runs AS r WHERE r.session_id = s.id AND r.provider = :provider))
-  AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:tags) AS wanted
-                       WHERE wanted.value NOT IN (SELECT value FROM json_each(s.tags))))
+  AND (:tags IS NULL OR NOT EXISTS (SELECT 1 FROM JSON_EACH(:tags) AS wanted
+                       WHERE wanted.value NOT IN (SELECT j.value FROM JSON_EACH(s.tags) AS j)))
   AND (:created_after IS NULL OR s.created_at >= :created_after)
   AND (:created_before IS NULL OR s.created_at <= :created_before)
   AND (:include_deleted = 1 OR s.deleted_at IS NULL);
@@ -109,7 +109,7 @@ FROM (SELECT * FROM asm_runs WHERE session_id = :session_id
       UNION ALL
       SELECT * FROM asm_runs WHERE :session_id IS NULL) AS r
 WHERE (:provider IS NULL OR r.provider = :provider)
-  AND (:statuses IS NULL OR r.status IN (SELECT value FROM json_each(:statuses)))
+  AND (:statuses IS NULL OR r.status IN (SELECT j.value FROM JSON_EACH(:statuses) AS j))
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR r.total_tokens >= :min_tokens)
@@ -135,7 +135,7 @@ FROM (SELECT * FROM asm_runs WHERE session_id = :session_id
       UNION ALL
       SELECT * FROM asm_runs WHERE :session_id IS NULL) AS r
 WHERE (:provider IS NULL OR r.provider = :provider)
-  AND (:statuses IS NULL OR r.status IN (SELECT value FROM json_each(:statuses)))
+  AND (:statuses IS NULL OR r.status IN (SELECT j.value FROM JSON_EACH(:statuses) AS j))
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR r.total_tokens >= :min_tokens)
@@ -160,7 +160,7 @@ FROM (SELECT * FROM asm_runs WHERE session_id = :session_id
       UNION ALL
       SELECT * FROM asm_runs WHERE :session_id IS NULL) AS r
 WHERE (:provider IS NULL OR r.provider = :provider)
-  AND (:statuses IS NULL OR r.status IN (SELECT value FROM json_each(:statuses)))
+  AND (:statuses IS NULL OR r.status IN (SELECT j.value FROM JSON_EACH(:statuses) AS j))
   AND (:started_after IS NULL OR r.started_at >= :started_after)
   AND (:started_before IS NULL OR r.started_at <= :started_before)
   AND (:min_tokens IS NULL OR r.total_tokens >= :min_tokens)
@@ -179,10 +179,10 @@ SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.d
 FROM (SELECT * FROM asm_events WHERE correlation_id = :correlation_id
       UNION ALL
       SELECT * FROM asm_events WHERE :correlation_id IS NULL) AS e
-WHERE (:session_ids IS NULL OR e.session_id IN (SELECT value FROM json_each(:session_ids)))
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT value FROM json_each(:run_ids)))
-  AND (:types IS NULL OR e.type IN (SELECT value FROM json_each(:types)))
-  AND (:providers IS NULL OR e.provider IN (SELECT value FROM json_each(:providers)))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.value FROM JSON_EACH(:session_ids) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.value FROM JSON_EACH(:run_ids) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.value FROM JSON_EACH(:providers) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (e.session_id, e.sequence_number) > (IFNULL(:after_session_id, ''), IFNULL(:after_sequence, 0))
@@ -202,10 +202,10 @@ SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.d
 FROM (SELECT * FROM asm_events WHERE correlation_id = :correlation_id
       UNION ALL
       SELECT * FROM asm_events WHERE :correlation_id IS NULL) AS e
-WHERE (:session_ids IS NULL OR e.session_id IN (SELECT value FROM json_each(:session_ids)))
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT value FROM json_each(:run_ids)))
-  AND (:types IS NULL OR e.type IN (SELECT value FROM json_each(:types)))
-  AND (:providers IS NULL OR e.provider IN (SELECT value FROM json_each(:providers)))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.value FROM JSON_EACH(:session_ids) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.value FROM JSON_EACH(:run_ids) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.value FROM JSON_EACH(:providers) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (e.timestamp, e.id) > (CASE WHEN :since > IFNULL(:after_at, '')
@@ -229,10 +229,10 @@ SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.d
 FROM (SELECT * FROM asm_events WHERE correlation_id = :correlation_id
       UNION ALL
       SELECT * FROM asm_events WHERE :correlation_id IS NULL) AS e
-WHERE (:session_ids IS NULL OR e.session_id IN (SELECT value FROM json_each(:session_ids)))
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT value FROM json_each(:run_ids)))
-  AND (:types IS NULL OR e.type IN (SELECT value FROM json_each(:types)))
-  AND (:providers IS NULL OR e.provider IN (SELECT value FROM json_each(:providers)))
+WHERE (:session_ids IS NULL OR e.session_id IN (SELECT j.value FROM JSON_EACH(:session_ids) AS j))
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.value FROM JSON_EACH(:run_ids) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.value FROM JSON_EACH(:providers) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (e.timestamp, e.id) < (CASE WHEN :until || ' ' < IFNULL(:after_at, '~')
@@ -249,13 +249,13 @@ LIMIT :limit;
 -- starts past one), the correlated rowid IN being SQLite's per-session LIMIT.
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
-FROM (SELECT DISTINCT value AS id FROM json_each(:session_ids) WHERE value >= IFNULL(:after_session_id, '')) AS s
+FROM (SELECT DISTINCT value AS id FROM JSON_EACH(:session_ids) WHERE value >= IFNULL(:after_session_id, '')) AS s
 JOIN asm_events AS e ON e.rowid IN (
     SELECT p.rowid FROM asm_events AS p
     WHERE p.session_id = s.id
-      AND (:run_ids IS NULL OR p.run_id IN (SELECT value FROM json_each(:run_ids)))
-      AND (:types IS NULL OR p.type IN (SELECT value FROM json_each(:types)))
-      AND (:providers IS NULL OR p.provider IN (SELECT value FROM json_each(:providers)))
+      AND (:run_ids IS NULL OR p.run_id IN (SELECT j.value FROM JSON_EACH(:run_ids) AS j))
+      AND (:types IS NULL OR p.type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
+      AND (:providers IS NULL OR p.provider IN (SELECT j.value FROM JSON_EACH(:providers) AS j))
       AND (:since IS NULL OR p.timestamp >= :since)
       AND (:until IS NULL OR p.timestamp <= :until)
       AND (:correlation_id IS NULL OR p.correlation_id = :correlation_id)
@@ -274,13 +274,13 @@ LIMIT :limit;
 -- `t || ' '` sorts right after t).
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
-FROM (SELECT DISTINCT value AS id FROM json_each(:session_ids)) AS s
+FROM (SELECT DISTINCT value AS id FROM JSON_EACH(:session_ids)) AS s
 JOIN asm_events AS e ON e.rowid IN (
     SELECT p.rowid FROM asm_events AS p
     WHERE p.session_id = s.id
-      AND (:run_ids IS NULL OR p.run_id IN (SELECT value FROM json_each(:run_ids)))
-      AND (:types IS NULL OR p.type IN (SELECT value FROM json_each(:types)))
-      AND (:providers IS NULL OR p.provider IN (SELECT value FROM json_each(:providers)))
+      AND (:run_ids IS NULL OR p.run_id IN (SELECT j.value FROM JSON_EACH(:run_ids) AS j))
+      AND (:types IS NULL OR p.type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
+      AND (:providers IS NULL OR p.provider IN (SELECT j.value FROM JSON_EACH(:providers) AS j))
       AND (:since IS NULL OR p.timestamp >= :since)
       AND (:until IS NULL OR p.timestamp <= :until)
       AND (:correlation_id IS NULL OR p.correlation_id = :correlation_id)
@@ -303,13 +303,13 @@ LIMIT :limit;
 -- `t || ' '` sorts right after t).
 SELECT e.id, e.type, e.timestamp, e.session_id, e.run_id, e.sequence_number, e.data, e.metadata,
        e.schema_version, e.provider, e.correlation_id
-FROM (SELECT DISTINCT value AS id FROM json_each(:session_ids)) AS s
+FROM (SELECT DISTINCT value AS id FROM JSON_EACH(:session_ids)) AS s
 JOIN asm_events AS e ON e.rowid IN (
     SELECT p.rowid FROM asm_events AS p
     WHERE p.session_id = s.id
-      AND (:run_ids IS NULL OR p.run_id IN (SELECT value FROM json_each(:run_ids)))
-      AND (:types IS NULL OR p.type IN (SELECT value FROM json_each(:types)))
-      AND (:providers IS NULL OR p.provider IN (SELECT value FROM json_each(:providers)))
+      AND (:run_ids IS NULL OR p.run_id IN (SELECT j.value FROM JSON_EACH(:run_ids) AS j))
+      AND (:types IS NULL OR p.type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
+      AND (:providers IS NULL OR p.provider IN (SELECT j.value FROM JSON_EACH(:providers) AS j))
       AND (:since IS NULL OR p.timestamp >= :since)
       AND (:until IS NULL OR p.timestamp <= :until)
       AND (:correlation_id IS NULL OR p.correlation_id = :correlation_id)
@@ -329,18 +329,18 @@ LIMIT :limit;
 -- count of its own, read from its index, and the other count is skipped at once.
 SELECT (SELECT COUNT(*) FROM asm_events AS e
         WHERE e.correlation_id = :correlation_id
-          AND (:session_ids IS NULL OR e.session_id IN (SELECT value FROM json_each(:session_ids)))
-          AND (:run_ids IS NULL OR e.run_id IN (SELECT value FROM json_each(:run_ids)))
-          AND (:types IS NULL OR e.type IN (SELECT value FROM json_each(:types)))
-          AND (:providers IS NULL OR e.provider IN (SELECT value FROM json_each(:providers)))
+          AND (:session_ids IS NULL OR e.session_id IN (SELECT j.value FROM JSON_EACH(:session_ids) AS j))
+          AND (:run_ids IS NULL OR e.run_id IN (SELECT j.value FROM JSON_EACH(:run_ids) AS j))
+          AND (:types IS NULL OR e.type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
+          AND (:providers IS NULL OR e.provider IN (SELECT j.value FROM JSON_EACH(:providers) AS j))
           AND (:since IS NULL OR e.timestamp >= :since)
           AND (:until IS NULL OR e.timestamp <= :until))
      + (SELECT COUNT(*) FROM asm_events AS e
         WHERE :correlation_id IS NULL
-          AND (:session_ids IS NULL OR e.session_id IN (SELECT value FROM json_each(:session_ids)))
-          AND (:run_ids IS NULL OR e.run_id IN (SELECT value FROM json_each(:run_ids)))
-          AND (:types IS NULL OR e.type IN (SELECT value FROM json_each(:types)))
-          AND (:providers IS NULL OR e.provider IN (SELECT value FROM json_each(:providers)))
+          AND (:session_ids IS NULL OR e.session_id IN (SELECT j.value FROM JSON_EACH(:session_ids) AS j))
+          AND (:run_ids IS NULL OR e.run_id IN (SELECT j.value FROM JSON_EACH(:run_ids) AS j))
+          AND (:types IS NULL OR e.type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
+          AND (:providers IS NULL OR e.provider IN (SELECT j.value FROM JSON_EACH(:providers) AS j))
           AND (:since IS NULL OR e.timestamp >= :since)
           AND (:until IS NULL OR e.timestamp <= :until));
 
@@ -348,10 +348,10 @@ SELECT (SELECT COUNT(*) FROM asm_events AS e
 -- count_events for a list of sessions: the sessions' index ranges only.
 SELECT COUNT(*)
 FROM asm_events AS e
-WHERE e.session_id IN (SELECT value FROM json_each(:session_ids))
-  AND (:run_ids IS NULL OR e.run_id IN (SELECT value FROM json_each(:run_ids)))
-  AND (:types IS NULL OR e.type IN (SELECT value FROM json_each(:types)))
-  AND (:providers IS NULL OR e.provider IN (SELECT value FROM json_each(:providers)))
+WHERE e.session_id IN (SELECT j.value FROM JSON_EACH(:session_ids) AS j)
+  AND (:run_ids IS NULL OR e.run_id IN (SELECT j.value FROM JSON_EACH(:run_ids) AS j))
+  AND (:types IS NULL OR e.type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
+  AND (:providers IS NULL OR e.provider IN (SELECT j.value FROM JSON_EACH(:providers) AS j))
   AND (:since IS NULL OR e.timestamp >= :since)
   AND (:until IS NULL OR e.timestamp <= :until)
   AND (:correlation_id IS NULL OR e.correlation_id = :correlation_id);
