@@ -1,7 +1,7 @@
 """asm: SQL-first persistence for AI-agent sessions on PostgreSQL, SQLite and MySQL/MariaDB."""
 
 from asm.artifacts import ArtifactStats
-from asm.db.migrations import MigrationStatus, break_migration_lock, migrate, migration_status, rollback
+from asm.migrations import MigrationStatus, break_migration_lock, migrate, migration_status, rollback
 from asm.enums import EventType, RunStatus, SessionStatus
 from asm.errors import (
     AlreadyExists,

@@ -1,4 +1,4 @@
-"""The artifact registry (CONTRACT §7): metadata of blobs stored elsewhere, keyed by a
+"""The artifact registry (docs/behaviour.md#artifacts): metadata of blobs stored elsewhere, keyed by a
 unique key among live artifacts; deleting is soft."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from typing import Any
 import attrs
 
 from asm.arguments import require_id
-from asm.db.api import OperationTable, async_method, sync_method
-from asm.db.operation import Call, operation
-from asm.db.rows import from_row, to_params
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps, operation
+from asm.convert.rows import from_row, to_params
 from asm.errors import AlreadyExists
 from asm.ids import utc_now
 from asm.records import Artifact
@@ -26,11 +26,11 @@ class ArtifactStats:
 
 @operation(write=True, retry=True)
 def register(
-    dialect, *, key: str, size_bytes: int, session_id: str | None = None, run_id: str | None = None,
+    dialect: Dialect, *, key: str, size_bytes: int, session_id: str | None = None, run_id: str | None = None,
     type: str | None = None, content_type: str | None = None, checksum_sha256: str | None = None,
     storage_backend: str | None = None, storage_ref: str | None = None,
     metadata: dict[str, Any] | None = None, id: str | None = None,
-) -> Artifact:
+) -> Steps[Artifact]:
     """Register an artifact; AlreadyExists when a live one has the key (a soft-deleted one is replaced)."""
     optional = {"session_id": session_id, "run_id": run_id, "type": type, "content_type": content_type,
                 "checksum_sha256": checksum_sha256, "storage_backend": storage_backend,
@@ -45,45 +45,27 @@ def register(
 
 
 @operation()
-def get_by_key(dialect, key: str) -> Artifact | None:
+def get_by_key(dialect: Dialect, key: str) -> Steps[Artifact | None]:
     """The live artifact with this key, or None."""
     row = yield Call("get_live_artifact", {"key": require_id(key, "key")})
     return None if row is None else from_row(dialect, Artifact, TABLE, row)
 
 
 @operation()
-def list_by_session(dialect, session_id: str) -> list[Artifact]:
+def list_by_session(dialect: Dialect, session_id: str) -> Steps[list[Artifact]]:
     """A session's live artifacts, ordered by created_at, id."""
     rows = yield Call("list_live_artifacts", {"session_id": require_id(session_id, "session_id")})
     return [from_row(dialect, Artifact, TABLE, row) for row in rows]
 
 
 @operation()
-def session_stats(dialect, session_id: str) -> ArtifactStats:
+def session_stats(dialect: Dialect, session_id: str) -> Steps[ArtifactStats]:
     """How many live artifacts a session has and their total size in bytes."""
     row = yield Call("live_artifact_stats", {"session_id": require_id(session_id, "session_id")})
     return ArtifactStats(artifact_count=int(row["artifact_count"]), total_bytes=int(row["total_bytes"]))
 
 
 @operation(write=True)
-def delete(dialect, key: str) -> None:
+def delete(dialect: Dialect, key: str) -> Steps[None]:
     """Soft-delete the live artifact with this key (idempotent)."""
     yield Call("soft_delete_artifact", {"key": require_id(key, "key"), "now": dialect.encode_ts(utc_now())})
-
-
-class ArtifactOperations(OperationTable):
-    """The operations of CONTRACT §7, for `store.artifacts` of both store kinds."""
-
-    register = register
-    get_by_key = get_by_key
-    list_by_session = list_by_session
-    session_stats = session_stats
-    delete = delete
-
-
-class Artifacts(ArtifactOperations, wrap=sync_method):
-    """`store.artifacts` of a SessionStore."""
-
-
-class AsyncArtifacts(ArtifactOperations, wrap=async_method):
-    """`store.artifacts` of an AsyncSessionStore."""

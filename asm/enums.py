@@ -125,9 +125,9 @@ def parse_enum(enum_cls: type[E], value: object, field: str) -> E:
     where a SessionStatus belongs is a bug worth reporting.
     """
     if type(value) is enum_cls:
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, str) and not isinstance(value, Enum):
-        member = _by_value(enum_cls).get(value)
+        member: E | None = _by_value(enum_cls).get(value)
         if member is not None:
             return member
     allowed = ", ".join(member.value for member in enum_cls)

@@ -1,4 +1,4 @@
-"""The asm error classes (CONTRACT §9): every error a public method raises is one of these."""
+"""The asm error classes (docs/behaviour.md#errors): every error a public method raises is one of these."""
 
 from __future__ import annotations
 
@@ -47,14 +47,17 @@ class AsmError(Exception):
     def __str__(self) -> str:
         return self.message
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[partial[AsmError], tuple[str], dict[str, Any]]:
         # Keyword-only arguments are not in `args`: without this, pickling (multiprocessing)
         # would lose details and retryable.
         rebuild = partial(type(self), details=self.details, retryable=self.retryable)
         return (rebuild, (self.message,), self.__dict__)
 
 
-class ValidationError(AsmError):
+class ValidationError(AsmError, ValueError):
+    """A bad argument or value, refused before any SQL runs. Also a ValueError, so code that
+    catches the standard exception for a bad value catches asm's too."""
+
     code = "validation_error"
 
 

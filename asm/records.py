@@ -1,4 +1,4 @@
-"""The persisted records (CONTRACT §3), validated when they are built.
+"""The persisted records (docs/behaviour.md#records-and-ids), validated when they are built.
 
 Payload dicts are only type-checked here; their contents are checked and normalized
 by `asm.convert` when a record is written.
@@ -10,6 +10,7 @@ import re
 import reprlib
 from datetime import datetime
 from functools import partial
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -49,13 +50,16 @@ def _fail(field: str, problem: str) -> ValidationError:
 # --- validators and converters (each names the field in its error) ---
 
 
-def _text(*, optional: bool = False, allow_empty: bool = False, max_len: int = 255):
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _text(*, optional: bool = False, allow_empty: bool = False, max_len: int = 255) -> Validator:
     expected = (
         f"must be {'None or ' if optional else ''}a {'' if allow_empty else 'non-empty '}"
         f"string of at most {max_len} characters"
     )
 
-    def check(_instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is None and optional:
             return
         if not isinstance(value, str) or len(value) > max_len or not (value or allow_empty):
@@ -71,10 +75,10 @@ def _text(*, optional: bool = False, allow_empty: bool = False, max_len: int = 2
 INT32_MAX = 2**31 - 1
 
 
-def _count(minimum: int, *, optional: bool = False, maximum: int = INT64_MAX):
+def _count(minimum: int, *, optional: bool = False, maximum: int = INT64_MAX) -> Validator:
     expected = f"must be {'None or ' if optional else ''}an int from {minimum} to {maximum}"
 
-    def check(_instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is None and optional:
             return
         # bool is an int subclass, but True is never a meaningful count.
@@ -85,17 +89,17 @@ def _count(minimum: int, *, optional: bool = False, maximum: int = INT64_MAX):
     return check
 
 
-def _dict(*, optional: bool = False):
+def _dict(*, optional: bool = False) -> Validator:
     expected = f"must be {'None or ' if optional else ''}a dict"
 
-    def check(_instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not (isinstance(value, dict) or (value is None and optional)):
             raise _fail(attribute.name, f"{expected}, got {type(value).__name__}")
 
     return check
 
 
-def _to_utc(value: Any, field: attrs.Attribute) -> datetime | None:
+def _to_utc(value: Any, field: attrs.Attribute[Any]) -> datetime | None:
     if value is None and field.default is None:  # an optional timestamp
         return None
     if isinstance(value, datetime):
@@ -106,7 +110,7 @@ def _to_utc(value: Any, field: attrs.Attribute) -> datetime | None:
     raise _fail(field.name, f"must be a timezone-aware datetime, got {reprlib.repr(value)}")
 
 
-def _to_list(value: Any, field: attrs.Attribute) -> list:
+def _to_list(value: Any, field: attrs.Attribute[Any]) -> list[Any]:
     if isinstance(value, list):
         return value
     if isinstance(value, tuple):
@@ -114,7 +118,7 @@ def _to_list(value: Any, field: attrs.Attribute) -> list:
     raise _fail(field.name, f"must be a list, got {type(value).__name__}")
 
 
-def _to_str_list(value: Any, field: attrs.Attribute) -> list[str]:
+def _to_str_list(value: Any, field: attrs.Attribute[Any]) -> list[str]:
     items = _to_list(value, field)
     for index, item in enumerate(items):
         if not isinstance(item, str):
@@ -145,11 +149,21 @@ def _optional_text(max_len: int = 255) -> Any:
     return attrs.field(default=None, validator=check)
 
 
-def _enum(enum_cls: type, default: Any = attrs.NOTHING) -> Any:
-    convert = attrs.Converter(
-        lambda value, field: parse_enum(enum_cls, value, field.name), takes_field=True
-    )
-    return attrs.field(default=default, converter=convert, metadata={KIND: "enum"})
+# Named one-argument converters, so type checkers read from them what __init__ takes: a
+# member or its value string.
+def _session_status(value: SessionStatus | str) -> SessionStatus:
+    return parse_enum(SessionStatus, value, "status")
+
+
+def _run_status(value: RunStatus | str) -> RunStatus:
+    return parse_enum(RunStatus, value, "status")
+
+
+def _event_type(value: EventType | str) -> EventType:
+    return parse_enum(EventType, value, "type")
+
+
+_ENUM = {KIND: "enum"}
 
 
 # Aware UTC datetimes (None allowed where the field defaults to None); shared with asm.graph.
@@ -158,10 +172,8 @@ UTC_CONVERTER = attrs.Converter(_to_utc, takes_field=True)
 
 def _timestamp(*, same_as: str | None = None) -> Any:
     # `same_as` lets updated_at default to created_at, so a new record has them equal.
-    if same_as is None:
-        default = attrs.Factory(utc_now)
-    else:
-        default = attrs.Factory(lambda self: getattr(self, same_as), takes_self=True)
+    default: Any = (attrs.Factory(utc_now) if same_as is None
+                    else attrs.Factory(lambda self: getattr(self, same_as), takes_self=True))
     return attrs.field(default=default, converter=UTC_CONVERTER, metadata={KIND: "datetime"})
 
 
@@ -170,7 +182,7 @@ def _optional_timestamp() -> Any:
 
 
 def _payload(*, optional: bool = False) -> Any:
-    default = None if optional else attrs.Factory(dict)
+    default: Any = None if optional else attrs.Factory(dict)
     return attrs.field(default=default, validator=_dict(optional=optional), metadata={KIND: "json"})
 
 
@@ -186,7 +198,7 @@ def _tags() -> Any:
 class Session:
     id: str = _id("ses")
     agent_id: str = _ref()
-    status: SessionStatus = _enum(SessionStatus, SessionStatus.PENDING)
+    status: SessionStatus = attrs.field(default=SessionStatus.PENDING, converter=_session_status, metadata=_ENUM)
     parent_session_id: str | None = _optional_ref()
     metadata: dict[str, Any] = _payload()
     context: dict[str, Any] = _payload()
@@ -207,7 +219,7 @@ class Session:
 class Run:
     id: str = _id("run")
     session_id: str = _ref()
-    status: RunStatus = _enum(RunStatus, RunStatus.PENDING)
+    status: RunStatus = attrs.field(default=RunStatus.PENDING, converter=_run_status, metadata=_ENUM)
     input: dict[str, Any] | None = _payload(optional=True)
     output: dict[str, Any] | None = _payload(optional=True)
     error: dict[str, Any] | None = _payload(optional=True)
@@ -257,7 +269,7 @@ def _is_number(value: Any) -> bool:
 @attrs.frozen(kw_only=True)
 class Event:
     id: str = _id("evt")
-    type: EventType = _enum(EventType)
+    type: EventType = attrs.field(converter=_event_type, metadata=_ENUM)
     timestamp: datetime = _timestamp()
     session_id: str = _ref()
     run_id: str | None = _optional_ref()
@@ -294,11 +306,19 @@ class Artifact:
         return cls(key=key, size_bytes=size_bytes, **optional)
 
 
+def _events(value: list[Event] | tuple[Event, ...]) -> list[Event]:
+    if isinstance(value, tuple):
+        return list(value)
+    if not isinstance(value, list):
+        raise _fail("events", f"must be a list, got {type(value).__name__}")
+    return value
+
+
 @attrs.frozen
 class ExecutionResult:
     """What one agent execution produced; `store.flush` saves it in one transaction."""
 
     session: Session
     run: Run
-    events: list[Event] = attrs.field(converter=attrs.Converter(_to_list, takes_field=True))
+    events: list[Event] = attrs.field(converter=_events)
     provider_metadata: dict[str, Any] = _payload()

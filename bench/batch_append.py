@@ -40,11 +40,11 @@ import psycopg
 import asm
 import asm.store.events as events_module
 from asm import Event
-from asm.db.dialects import DIALECTS as ASM_DIALECTS
-from asm.db.resources import load_queries
-from asm.db.rows import to_params
-from asm.db.sync_drivers import SYNC_DRIVERS
-from asm.db.urls import parse_url
+from asm.drivers.dialects import DIALECTS as ASM_DIALECTS
+from asm.sql.files import load_queries
+from asm.convert.rows import to_params
+from asm.drivers import SYNC_DRIVERS
+from asm.drivers.urls import parse_url
 from asm.store.chunks import document_chunks
 
 from bench.databases import create_database, drop_database
@@ -204,7 +204,7 @@ def _statement(kind: str, rows: list[dict[str, Any]]) -> tuple[str, Any]:
     if kind in ("document", "json_document"):
         (document,) = document_chunks(rows, 2**62)
         sql = _PG_DOCUMENT_SQL if kind == "document" else _PG_DOCUMENT_SQL.replace(
-            "jsonb_to_recordset(CAST(%(rows)s AS jsonb))", "json_to_recordset(CAST(%(rows)s AS json))")
+            "JSONB_TO_RECORDSET(CAST(%(rows)s AS jsonb))", "JSON_TO_RECORDSET(CAST(%(rows)s AS json))")
         return sql, {"rows": document}
     columns = {name: [row[name] for row in rows] for name in COLUMNS.split(", ")}
     return (_UNNEST if kind == "unnest_text" else _UNNEST.replace(")s AS", ")b AS")), columns
@@ -212,7 +212,7 @@ def _statement(kind: str, rows: list[dict[str, Any]]) -> tuple[str, Any]:
 
 def postgres_statement_rows(url: str, sizes: tuple[int, ...], iterations: int, log) -> list[Row]:
     """Part 2: each form's INSERT of a pre-numbered batch, in its own transaction, forms in turn."""
-    assert "jsonb_to_recordset(CAST(%(rows)s AS jsonb))" in _PG_DOCUMENT_SQL
+    assert "JSONB_TO_RECORDSET(CAST(%(rows)s AS jsonb))" in _PG_DOCUMENT_SQL
     pg = ASM_DIALECTS["postgres"]
     rows_out = []
     with psycopg.connect(parse_url(url).conninfo(), autocommit=True) as conn:

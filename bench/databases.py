@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pymysql
 
-from asm.db.urls import parse_url
+from asm.drivers.urls import parse_url
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "ASM_BENCH_POSTGRES_URL", os.environ.get("ASM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))

@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import asm
-from asm.db.resources import load_queries
-from asm.db.sync_drivers import SYNC_DRIVERS
-from asm.db.urls import parse_url
+from asm.sql.files import load_queries
+from asm.drivers import SYNC_DRIVERS
+from asm.drivers.urls import parse_url
 from bench.databases import create_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[1]

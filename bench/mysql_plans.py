@@ -131,7 +131,7 @@ def load(old: bool, rev: str = OLD_REV) -> dict[str, str]:
 
 def run_operation(conn, texts: dict[str, str], shapes: dict[str, str], fn, kwargs: dict):
     """asm's operation `fn` on raw statements: (its result, the first statement and parameters)."""
-    from asm.db.dialects import DIALECTS
+    from asm.drivers.dialects import DIALECTS
     steps = fn(DIALECTS["mysql"], **kwargs)
     cur = conn.cursor(pymysql.cursors.DictCursor)
     call = first = steps.send(None)
@@ -317,7 +317,7 @@ def run(events: int, repeat: int, limit_s: float, database: str | None = None) -
     try:
         conn = connect(name)
         if database is None:
-            from asm.db.migrations import migrate
+            from asm.migrations import migrate
             migrate(f"mysql://root@127.0.0.1:3306/{name}")
             start = time.perf_counter()
             seed(conn, events=events, sessions=20_000, hot_events=events // 10)

@@ -27,7 +27,7 @@ import click
 import psycopg
 
 import asm
-from asm.db.urls import parse_url
+from asm.drivers.urls import parse_url
 
 from bench import workload
 from bench.cases import PAGE, READ, SEARCH_AGENT, SEARCH_STATUSES, history_label

@@ -3,9 +3,9 @@
 Per dialect, every size first: a scratch database each, asm's migrations, a set-based seed
 (bench/scale_seed.py), ANALYZE, the connection kept open. Then every named query of
 queries/<dialect>/ (found in the files, not listed here) with each case of
-asm.db.plans.catalog, timed on all sizes side by side: a warm-up on each, then one run per
+asm.explain.plans.catalog, timed on all sizes side by side: a warm-up on each, then one run per
 size in turn (round robin), so load on the shared machine hits every size alike; the median
-per size (writes inside a transaction that is rolled back), the plan read by asm.db.plans
+per size (writes inside a transaction that is rolled back), the plan read by asm.explain.plans
 (PostgreSQL: the custom plan, analyzed, and the generic plan), rows read where the dialect
 counts them and rows returned. Between sizes, the growth of each case's time and rows read.
 Writes bench/results/scale.md, scale.png and scale.json."""
@@ -25,8 +25,8 @@ import click
 
 import asm
 from asm.cli.database import raw_connection
-from asm.db import plans
-from asm.db.urls import parse_url
+from asm.explain import plans
+from asm.drivers.urls import parse_url
 from bench import scale_seed
 from bench.databases import create_database, drop_database
 
@@ -467,7 +467,7 @@ def write_report(runs: list[SizeRun], out: Path, name: str, command: str, elapse
         "is a fresh database, migrated, seeded with set-based SQL (`bench/scale_seed.py`: N events, N/50 sessions over 50 agents, 3 runs per "
         "session, three hot sessions holding 10% of the events each, the other sessions about 35 events each, "
         "spread over 180 days) and analyzed, on the servers' default configurations. Every named query of "
-        "`queries/<dialect>/` runs with the cases of `asm/db/plans.py: catalog` (values read from the database "
+        "`queries/<dialect>/` runs with the cases of `asm/explain/plans.py: catalog` (values read from the database "
         "by `read_samples`). Times are the median of up to 5 runs after a warm-up (fewer for slow ones), in ms; "
         "writes run in a transaction that is rolled back. *growth* is the time at a size over the time at the "
         "size before; *rows read* are given at every size, and *reads growth* is their ratio (counted, not "

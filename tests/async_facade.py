@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from asm.db.api import OperationTable
+from asm.core.async_api import AsyncAPI
 
 
 class EventLoopThread:
@@ -46,7 +46,7 @@ class AsyncStoreAsSync:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._store, name)
-        if isinstance(attr, OperationTable):
+        if isinstance(attr, AsyncAPI):
             return AsyncStoreAsSync(self._loop, attr, parent=self)
         if inspect.isasyncgenfunction(attr):
             return lambda *args, **kwargs: iter(self._submit(lambda: _collect(attr(*args, **kwargs))))

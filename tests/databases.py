@@ -17,7 +17,7 @@ import psycopg
 import pymysql
 import pytest
 
-from asm.db.urls import parse_url
+from asm.drivers.urls import parse_url
 
 DIALECTS = ("sqlite", "postgres", "mysql")
 POSTGRES_ADMIN_URL = os.environ.get("ASM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

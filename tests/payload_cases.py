@@ -1,4 +1,4 @@
-"""The JSON payload rules (CONTRACT §3) as data, shared by the converter tests and the
+"""The JSON payload rules (docs/behaviour.md#json-payload-rules) as data, shared by the converter tests and the
 database round-trip tests of every dialect.
 
 ACCEPTED: (payload dict, its normalized form). Storing the payload and reading it back must

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from databases import IN_CI, POSTGRES_ADMIN_URL
-from asm.db.urls import parse_url
+from asm.drivers.urls import parse_url
 
 START_TIMEOUT_S = 15.0
 

@@ -10,7 +10,7 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
-from asm.db import plans
+from asm.explain import plans
 from bench.scale import Measure, SizeRun, catalog_labels, main, write_report
 from databases import DIALECTS, create_database, drop_database
 

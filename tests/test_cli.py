@@ -1,4 +1,4 @@
-"""The `asm` console script (CONTRACT §11), driven in a subprocess on every dialect.
+"""The `asm` console script (docs/behaviour.md#command-line), driven in a subprocess on every dialect.
 
 Independent invocations run concurrently (`run_all`) to keep the file fast.
 """
@@ -135,7 +135,7 @@ def test_sql_explain_and_a_maintenance_dry_run(raw, dialect):
         env=env,
     )
     assert sql.stdout.startswith("-- name: get_events") and "FROM asm_events" in sql.stdout
-    assert {"postgres": "text[]", "sqlite": "json_each", "mysql": "JSON_TABLE"}[dialect] in sql.stdout
+    assert {"postgres": "text[]", "sqlite": "JSON_EACH", "mysql": "JSON_TABLE"}[dialect] in sql.stdout
     headings = [line for line in explain.stdout.splitlines() if line and not line.startswith(" ")]
     assert headings == ["get_events", "get_session", "search_sessions_updated_desc", "search_runs_started_desc",
                         "search_events_sequence_asc"]

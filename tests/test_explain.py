@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 import asm
-from asm.db.resources import load_queries
+from asm.sql.files import load_queries
 from databases import create_database, drop_database
 
 ROWS = 50_000
@@ -75,8 +75,8 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from asm.cli.database import raw_connection  # noqa: E402
-from asm.db import plans  # noqa: E402
-from asm.db.urls import parse_url  # noqa: E402
+from asm.explain import plans  # noqa: E402
+from asm.drivers.urls import parse_url  # noqa: E402
 from bench import scale_seed  # noqa: E402
 from databases import DIALECTS, connect_raw  # noqa: E402
 

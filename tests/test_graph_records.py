@@ -1,4 +1,4 @@
-"""CONTRACT §8, in memory: the graph-session model and its seed-format context document."""
+"""docs/behaviour.md#graph-sessions, in memory: the graph-session model and its seed-format context document."""
 
 from __future__ import annotations
 
@@ -14,20 +14,9 @@ import pytest
 
 from asm.convert import converter
 from asm.errors import ValidationError
-from asm.graph.records import (
-    DEFAULT_MAX_MESSAGES,
-    ChatHistory,
-    ChatMessage,
-    Context,
-    GraphSession,
-    MessageRole,
-    context_from_document,
-    context_to_document,
-    format_message_time,
-    message_to_document,
-    parse_message_time,
-    parse_role,
-)
+from asm.graph.document import context_from_document, context_to_document, message_to_document
+from asm.graph.model import DEFAULT_MAX_MESSAGES, ChatHistory, ChatMessage, Context, GraphSession, MessageRole, parse_role
+from asm.graph.times import format_message_time, parse_message_time
 
 SEED_PATH = Path(__file__).parent / "fixtures" / "graph_seed_context.json"
 SEED = json.loads(SEED_PATH.read_text())

@@ -14,9 +14,9 @@ import pytest
 
 import asm
 from asm import Event, RetentionPolicy, Session
-from asm.db import plan
+from asm.core.steps import drive
 from asm.errors import AsmError
-from asm.maintenance import procedures
+from asm.maintenance import jobs
 
 NOW = Session.new(agent_id="x").created_at
 TYPES = ["session_created", "message_sent", "message_streamed", "token_usage_updated", "error_occurred",
@@ -189,17 +189,17 @@ def test_events_appended_while_a_prune_runs_are_kept_and_counted(store, raw):
     assert len(numbers(raw, "s")) == 100
 
 
-def drive(store, proc, args, after_step):
-    """Run a maintenance procedure on a sync store, calling after_step(name) after each batch
+def drive_job(store, proc, args, after_step):
+    """Run a maintenance job on a sync store, calling after_step(name) after each batch
     operation: a way to act between two batches."""
     executor = store._executor
 
     def perform(step):
-        result = executor.run(step.fn, executor.dialect, *step.args, **step.kwargs)
+        result = executor.run(step.fn, *step.args, **step.kwargs)
         after_step(step.fn.__name__)
         return result
 
-    return plan.drive(proc(executor.dialect, *args), perform, catch=AsmError)
+    return drive(proc(executor.dialect, *args), perform, catch=AsmError)
 
 
 def test_a_pass_ignores_events_appended_after_its_cut_and_the_next_pass_counts_them(raw, dialect):
@@ -214,7 +214,7 @@ def test_a_pass_ignores_events_appended_after_its_cut_and_the_next_pass_counts_t
                            for k in ("message_streamed", "message_sent") * 3)
 
         policy = RetentionPolicy(max_events_per_session=10, batch_size=4)
-        pruned = drive(store, procedures.prune_session_events, ("s", policy), after_step)
+        pruned = drive_job(store, jobs.prune_session_events, ("s", policy), after_step)
         left = numbers(raw, "s")
         # Pass 1 (message_streamed) was cut at 21 events over the limit of 10: all 15 old ones
         # go, the 3 appended after the cut stay. Pass 2 counted 37 - 15 = 22 events: 12 over,

@@ -1,4 +1,4 @@
-"""CONTRACT §1, §2, §10: the shipped yoyo migrations apply, roll back and re-apply on every
+"""docs/behaviour.md (connecting and migrating, schema): the shipped yoyo migrations apply, roll back and re-apply on every
 dialect, through asm and through the plain yoyo CLI, and V1 data survives the upgrade to V2."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 import asm
 from asm import Event, EventType, RunStatus, Session, SessionStatus
-from asm.db.urls import parse_url
+from asm.drivers.urls import parse_url
 from databases import DIALECTS, connect_raw, execute
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ listed sessions that name only indexed columns, and the token order on asm_runs_
 
 import pytest
 
-from asm.db.migrations import migrate
+from asm.migrations import migrate
 from bench import mysql_plans
 from databases import connect_raw, create_database, drop_database
 

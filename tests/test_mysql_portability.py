@@ -21,9 +21,9 @@ import pytest
 
 import asm
 from asm import Event, Run, Session
-from asm.db.migrations import migrate
+from asm.migrations import migrate
 from asm.ids import utc_now
-from asm.db.resources import load_queries
+from asm.sql.files import load_queries
 from asm.graph import AsyncGraphSessionStorage, GraphSession
 from databases import connect_raw, create_database, drop_database
 
@@ -269,7 +269,7 @@ def mariadb_url(tmp_path_factory):
 def conn(mariadb_url):
     conn = connect_raw(mariadb_url)
     with conn.cursor() as cur:
-        # asm's own connections run at READ COMMITTED (asm/db/sync_drivers.py: mysql_options).
+        # asm's own connections run at READ COMMITTED (asm/drivers/: mysql_options).
         cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
     yield conn
     with conn.cursor() as cur:

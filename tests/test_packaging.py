@@ -1,4 +1,4 @@
-"""CONTRACT §1: the wheel carries the SQL (queries and migrations) inside the package, and an
+"""docs/behaviour.md#the-sql-ships-with-the-package: the wheel carries the SQL (queries and migrations) inside the package, and an
 installed asm finds it there, without a checkout or any particular working directory."""
 
 from __future__ import annotations
@@ -61,14 +61,14 @@ INSTALLED_CHECK = textwrap.dedent(
     install = Path(sys.argv[1]).resolve()
 
     import asm
-    import asm.db.resources
+    import asm.sql.files
 
     assert Path(asm.__file__).resolve().is_relative_to(install), asm.__file__
-    assert asm.db.resources.sql_root().resolve() == install / "asm" / "_sql", asm.db.resources.sql_root()
-    assert asm.db.resources.queries_dir("sqlite").resolve().is_relative_to(install)
-    assert asm.db.resources.migrations_dir("sqlite").resolve().is_relative_to(install)
+    assert asm.sql.files.sql_root().resolve() == install / "asm" / "_sql", asm.sql.files.sql_root()
+    assert asm.sql.files.queries_dir("sqlite").resolve().is_relative_to(install)
+    assert asm.sql.files.migrations_dir("sqlite").resolve().is_relative_to(install)
 
-    shipped = sorted(p.stem for p in asm.db.resources.migrations_dir("sqlite").glob("*.sql")
+    shipped = sorted(p.stem for p in asm.sql.files.migrations_dir("sqlite").glob("*.sql")
                      if not p.name.endswith(".rollback.sql"))
     assert shipped[:2] == ["0001.asm-v1", "0002.asm-v2"], shipped
     assert asm.migrate("sqlite:///x.db") == shipped

@@ -1,17 +1,17 @@
-"""What a call sends, before any I/O: the transaction statements plan.py wraps it in."""
+"""What a call sends, before any I/O: the transaction statements transactions.py wraps it in."""
 
 import pytest
 
 import asm
-from asm.db import plan
-from asm.db.dialects import DIALECTS
-from asm.db.operation import Call, spec_of
+from asm.core import transactions
+from asm.drivers.dialects import DIALECTS
+from asm.core.operation import Call, spec_of
 from asm.store import events
 
 
 def first_steps(dialect, op, *args, in_transaction=False):
     steps = op(dialect, *args)
-    attempt = plan.attempt(dialect, spec_of(op), steps, next(steps), in_transaction=in_transaction)
+    attempt = transactions.attempt(dialect, spec_of(op), steps, next(steps), in_transaction=in_transaction)
     return [next(attempt)]
 
 
@@ -24,7 +24,7 @@ def test_a_postgres_append_is_one_statement_with_no_begin(op):
 @pytest.mark.parametrize(("dialect", "begin"), [("sqlite", "BEGIN IMMEDIATE"), ("mysql", "BEGIN")])
 def test_other_dialects_append_in_a_transaction(dialect, begin):
     (step,) = first_steps(DIALECTS[dialect], events.append_event, asm.Event.new(type="message_sent", session_id="s"))
-    assert step == plan.Statement(begin)
+    assert step == transactions.Statement(begin)
 
 
 def test_inside_a_callers_transaction_a_retried_append_takes_a_savepoint():
@@ -35,4 +35,4 @@ def test_inside_a_callers_transaction_a_retried_append_takes_a_savepoint():
 
 def test_batches_are_always_one_transaction():
     (step,) = first_steps(DIALECTS["postgres"], events.append_events, [asm.Event.new(type="message_sent", session_id="s")])
-    assert step == plan.Statement("BEGIN")
+    assert step == transactions.Statement("BEGIN")

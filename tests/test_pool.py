@@ -7,13 +7,13 @@ import threading
 import pytest
 
 import asm
-from asm.db.async_pool import AsyncSimplePool
-from asm.db.pool import SimplePool
+from asm.drivers.async_pool import AsyncSimplePool
+from asm.drivers.pool import SimplePool
 
 
 def sqlite_pool(path, max_size=2, timeout=5.0):
     return SimplePool(lambda: sqlite3.connect(path, isolation_level=None, check_same_thread=False),
-                      max_size=max_size, timeout=timeout)
+                      sqlite3.Connection.close, max_size=max_size, timeout=timeout)
 
 
 def test_a_connection_left_in_a_transaction_by_an_error_is_rolled_back(tmp_path):
@@ -33,7 +33,7 @@ def test_a_connection_left_in_a_transaction_by_an_error_is_rolled_back(tmp_path)
 def test_a_broken_connection_is_dropped_and_replaced(tmp_path):
     made = []
     pool = SimplePool(lambda: made.append(sqlite3.connect(tmp_path / "p.db", check_same_thread=False))
-                      or made[-1], max_size=1)
+                      or made[-1], sqlite3.Connection.close, max_size=1)
     with pytest.raises(asm.StorageConnectionFailed):
         with pool.connection():
             raise asm.StorageConnectionFailed("gone")

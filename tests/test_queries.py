@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from asm.db.resources import load_queries, queries_dir
-from asm.db.sync_drivers import SYNC_DRIVERS
+from asm.sql.files import load_queries, queries_dir
+from asm.drivers import SYNC_DRIVERS
 from databases import DIALECTS
 
 ROOT = Path(__file__).resolve().parents[1]

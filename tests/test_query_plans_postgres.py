@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 import asm
-from asm.db.resources import load_queries
+from asm.sql.files import load_queries
 from databases import create_database, drop_database
 
 SESSIONS, EVENTS, RUNS = 300, 60_000, 60_000

@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 import asm
-from asm.db.resources import load_queries
+from asm.sql.files import load_queries
 
 SESSIONS, EVENTS, RUNS = 100, 6_000, 3_000
 EVENT = dict(session_ids=None, run_ids=None, types=None, providers=None, since=None, until=None,

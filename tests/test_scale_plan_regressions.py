@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 import asm
-from asm.db import plans
+from asm.explain import plans
 from databases import DIALECTS, connect_raw, create_database, drop_database, execute
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)

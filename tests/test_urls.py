@@ -3,7 +3,7 @@
 import pytest
 
 import asm
-from asm.db.urls import parse_url, redact
+from asm.drivers.urls import parse_url, redact
 
 
 @pytest.mark.parametrize(("url", "dialect", "database"), [

@@ -1,4 +1,5 @@
-"""The `asm` command line (CONTRACT §11); the console script runs `asm.cli.main.main`."""
+"""The `asm` command line (see docs/behaviour.md#command-line); the console script runs
+`asm.cli.main.main`."""
 
 from asm.cli.main import cli, main
 

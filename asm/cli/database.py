@@ -10,9 +10,10 @@ import psycopg
 import pymysql
 
 import asm
-from asm.db.sync_drivers import configure_postgres, mysql_options
-from asm.db.translate import translate
-from asm.db.urls import DatabaseURL, parse_url
+from asm.drivers.mysql import connect_options as mysql_options
+from asm.drivers.postgres_pool import configure as configure_postgres
+from asm.drivers.errors import translate
+from asm.drivers.urls import DatabaseURL, parse_url
 from asm.errors import StorageConnectionFailed
 
 CONNECT_TIMEOUT_S = 10
@@ -41,7 +42,7 @@ def raw_connection(url: DatabaseURL) -> Any:
             return pymysql.connect(**mysql_options(url, CONNECT_TIMEOUT_S))
         if url.is_memory:
             return sqlite3.connect(":memory:", isolation_level=None)
-        return sqlite3.connect(f"file:{quote(url.database)}?mode=rw", uri=True, isolation_level=None)
+        return sqlite3.connect(f"file:{quote(url.database or '')}?mode=rw", uri=True, isolation_level=None)
     except Exception as exc:
         error = translate(exc, url=url, write=False, what="connecting")
         if error is exc:

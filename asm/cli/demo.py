@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 import asm
 from asm import Event, EventType, ExecutionResult, Run, Session
+from asm.errors import NotFound
 from asm.graph import GraphSession, GraphSessionStorage
 
 AGENT = "travel-agent"
@@ -43,9 +45,9 @@ def record(store: asm.SessionStore, url: str) -> DemoResult:
     ])
 
     # Run 1: search flights (Anthropic).
+    prompt = "Find me a flight from Lisbon to Berlin on 12 June"
     run = Run.new(session_id=session.id, status="running", provider="anthropic",
-                  provider_metadata={"model": "claude-sonnet-4"},
-                  input={"prompt": "Find me a flight from Lisbon to Berlin on 12 June"})
+                  provider_metadata={"model": "claude-sonnet-4"}, input={"prompt": prompt})
     store.save_run(run)
     on = _events(session.id, run)
     search = {"from": "LIS", "to": "BER", "date": "2025-06-12"}
@@ -54,7 +56,7 @@ def record(store: asm.SessionStore, url: str) -> DemoResult:
     store.flush(ExecutionResult(session=session, run=run.with_token_usage(usage).with_turn().with_output(
         {"answer": answer}), events=[
         on(EventType.RUN_STARTED),
-        on(EventType.MESSAGE_RECEIVED, role="user", content=run.input["prompt"]),
+        on(EventType.MESSAGE_RECEIVED, role="user", content=prompt),
         on(EventType.TOOL_CALL_STARTED, tool="search_flights", args=search, call_id="call_1"),
         on(EventType.TOOL_CALL_COMPLETED, tool="search_flights", call_id="call_1",
            result={"flights": 3, "cheapest": {"flight": "TP 532", "departs": "14:05", "price_eur": 129}}),
@@ -66,8 +68,9 @@ def record(store: asm.SessionStore, url: str) -> DemoResult:
     ]))
 
     # Run 2: book it (OpenAI); the payment gateway times out and the run fails.
+    prompt = "Yes, book it."
     run = Run.new(session_id=session.id, status="running", provider="openai",
-                  provider_metadata={"model": "gpt-4o"}, input={"prompt": "Yes, book it."})
+                  provider_metadata={"model": "gpt-4o"}, input={"prompt": prompt})
     store.save_run(run)
     on = _events(session.id, run)
     booking = {"flight": "TP 532", "date": "2025-06-12", "passenger": "Ana Silva"}
@@ -75,7 +78,7 @@ def record(store: asm.SessionStore, url: str) -> DemoResult:
     usage = {"input_tokens": 1502, "output_tokens": 41, "total_tokens": 1543}
     store.flush(ExecutionResult(session=session, run=run.with_token_usage(usage).with_error(failure), events=[
         on(EventType.RUN_STARTED),
-        on(EventType.MESSAGE_RECEIVED, role="user", content=run.input["prompt"]),
+        on(EventType.MESSAGE_RECEIVED, role="user", content=prompt),
         on(EventType.TOOL_CALL_STARTED, tool="book_flight", args=booking, call_id="call_2"),
         on(EventType.TOOL_CALL_FAILED, tool="book_flight", call_id="call_2", error=failure),
         on(EventType.ERROR_OCCURRED, message=failure["message"], retryable=True),
@@ -115,7 +118,7 @@ def record(store: asm.SessionStore, url: str) -> DemoResult:
     return DemoResult(session.id, artifact.key, _record_graph_session(url, session.id))
 
 
-def _events(session_id: str, run: Run):
+def _events(session_id: str, run: Run) -> Callable[..., Event]:
     def on(type: EventType, **data: Any) -> Event:
         return Event.new(type=type, session_id=session_id, run_id=run.id, provider=run.provider, data=data)
     return on
@@ -144,13 +147,20 @@ def _record_graph_session(url: str, asm_session_id: str) -> dict[str, Any]:
         graph.context.chat_history.add_user_message("Yes, book it.")
         graph.context.set("flight", "TP 532")
         storage.save(graph, expect_unchanged=True)
-        loaded = storage.get(graph.id)
+        loaded = _stored(storage, graph.id)
         loaded.current_task_id = "done"
         loaded.status_message = "booked ABC123"
         loaded.context.set("booking", "ABC123")
         storage.save(loaded, expect_unchanged=True)
         storage.append_message(graph.id, "Assistant", "Booked! Your reference is ABC123.")
-        return _summary(storage.get(graph.id))
+        return _summary(_stored(storage, graph.id))
+
+
+def _stored(storage: GraphSessionStorage, id: str) -> GraphSession:
+    graph = storage.get(id)
+    if graph is None:  # saved just before: only another process could have deleted it
+        raise NotFound(f"no graph session with id {id}", details={"id": id})
+    return graph
 
 
 def _summary(graph: GraphSession) -> dict[str, Any]:

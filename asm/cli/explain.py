@@ -1,8 +1,8 @@
 """`asm explain`: the database's plans for asm's named queries, with realistic parameters.
 
-Parameters come from the database itself (`asm.db.plans.read_samples`: the busiest recent
+Parameters come from the database itself (`asm.explain.plans.read_samples`: the busiest recent
 session, the rarest types, statuses and providers among the latest rows, a cursor at the hot
-session's middle) through the cases of `asm.db.plans.catalog`, the same cases the scale
+session's middle) through the cases of `asm.explain.plans.catalog`, the same cases the scale
 benchmark runs. Each plan is read into a verdict (index range, index walk, full scan, sort)
 and, for a query keyed by session, id or cursor, a full scan or a big index walk or sort is
 flagged as a problem.
@@ -14,9 +14,9 @@ from typing import Any
 
 import attrs
 
-from asm.db import plans
-from asm.db.translate import translate
-from asm.db.urls import DatabaseURL
+from asm.explain import plans
+from asm.drivers.errors import translate
+from asm.drivers.urls import DatabaseURL
 from asm.errors import NotFound, ValidationError
 
 # The hot reads `asm explain` shows without a name.
@@ -93,7 +93,7 @@ class Explainer:
         except plans.MissingParameter as exc:
             raise ValidationError(f"{exc.args[0]}: give it with --param", details={"name": name}) from None
         first = params[0] if isinstance(params, list) else params
-        before = [(self.queries[n], plans.case_params(self.queries[n], plans.Case(case.label, p)))
+        before = [(self.queries[n], plans.query_params(self.queries[n], p, case.label))
                   for n, p in case.before if n in self.queries]
         try:
             plan = plans.explain(self.conn, self.dialect, query, first, analyze=analyze, generic=generic,

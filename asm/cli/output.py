@@ -9,10 +9,10 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +21,8 @@ from asm.records import Event
 
 # A file that is not a terminal gets this width, so ids are never folded when piped.
 PIPE_WIDTH = 200
+
+R = TypeVar("R", bound=RenderableType)
 
 
 def console(stderr: bool = False) -> Console:
@@ -56,9 +58,21 @@ def print_json_line(document: Any) -> None:
     sys.stdout.flush()
 
 
+def echo_flushed(line: str) -> None:
+    """One line of plain text on stdout, flushed at once (a follower or a pipe sees it now)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]],
           *, numeric: Sequence[str] = (), no_wrap: Sequence[str] = ()) -> Table | Group:
     """A table for people, under its title (a heading line, not padded to the table's width)."""
+    return titled(title, bare_table(columns, rows, numeric=numeric, no_wrap=no_wrap))
+
+
+def bare_table(columns: Sequence[str], rows: Iterable[Sequence[Any]],
+               *, numeric: Sequence[str] = (), no_wrap: Sequence[str] = ()) -> Table:
+    """A table for people, without a title."""
     out = Table(header_style="bold")
     for column in columns:
         # In a narrow terminal long values fold rather than squeezing other columns to nothing.
@@ -66,10 +80,10 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
                        no_wrap=column in numeric, min_width=min(len(column), 12) if column in no_wrap else None)
     for row in rows:
         out.add_row(*(Text(cell(value)) for value in row))
-    return titled(title, out)
+    return out
 
 
-def titled(title: str | None, renderable: Any) -> Any:
+def titled(title: str | None, renderable: R) -> R | Group:
     return renderable if title is None else Group(Text(title, style="bold"), renderable)
 
 

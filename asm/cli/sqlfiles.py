@@ -6,7 +6,7 @@ import re
 
 import attrs
 
-from asm.db.resources import queries_dir
+from asm.sql.files import queries_dir
 from asm.errors import NotFound
 
 _NAME = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)")
@@ -51,5 +51,6 @@ def _query(block: list[str], file: str) -> NamedQuery:
         if not line.startswith("--"):
             break
         comment.append(line[2:].strip())
-    return NamedQuery(name=_NAME.match(block[0]).group(1), file=file, comment=" ".join(comment),
-                      text="\n".join(block))
+    name = _NAME.match(block[0])
+    assert name is not None  # a block starts at its name line
+    return NamedQuery(name=name.group(1), file=file, comment=" ".join(comment), text="\n".join(block))

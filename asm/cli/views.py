@@ -9,7 +9,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from asm.cli.output import cell, duration, one_day, table, timeline, titled, when
+from asm.cli.output import bare_table, cell, duration, one_day, table, timeline, titled, when
 from asm.maintenance import MaintenanceReport
 from asm.query.records import UsageSummary
 from asm.records import Artifact, Event, Run, Session
@@ -32,7 +32,7 @@ def session_panel(session: Session) -> Table:
     return out
 
 
-def sessions_table(sessions: Sequence[Session], title: str | None = None) -> Table:
+def sessions_table(sessions: Sequence[Session], title: str | None = None) -> Table | Group:
     return table(title, ("id", "agent", "status", "created (UTC)", "updated (UTC)"),
                  ((s.id, s.agent_id, s.status, when(s.created_at, millis=False), when(s.updated_at, millis=False))
                   for s in sessions),
@@ -49,11 +49,11 @@ def run_labels(runs: Sequence[Run]) -> dict[str, str]:
     return {run.id: f"#{n}" for n, run in enumerate(runs, start=1)}
 
 
-def runs_table(runs: Sequence[Run], title: str | None = "Runs") -> Table:
+def runs_table(runs: Sequence[Run], title: str | None = "Runs") -> Table | Group:
     labels = run_labels(runs)
     day = one_day([r.started_at for r in runs])
     errors = any(r.error for r in runs)
-    columns = ("", "run", "status", "provider", "turns", "tokens", "started (UTC)", "took")
+    columns: tuple[str, ...] = ("", "run", "status", "provider", "turns", "tokens", "started (UTC)", "took")
     columns += ("error",) if errors else ()
     rows = []
     for r in runs:
@@ -71,13 +71,13 @@ def _error_text(error: dict[str, Any] | None) -> str:
     return error["message"] if isinstance(error.get("message"), str) else cell(error)
 
 
-def usage_table(summary: UsageSummary, title: str | None = "Usage") -> Table:
+def usage_table(summary: UsageSummary, title: str | None = "Usage") -> Table | Group:
     rows: list[Sequence[Any]] = [
         (provider, u.run_count, u.input_tokens, u.output_tokens, u.total_tokens)
         for provider, u in sorted(summary.by_provider.items())
     ]
-    out = table(None, ("provider", "runs", "input tokens", "output tokens", "total tokens"), rows,
-                numeric=("runs", "input tokens", "output tokens", "total tokens"))
+    out = bare_table(("provider", "runs", "input tokens", "output tokens", "total tokens"), rows,
+                     numeric=("runs", "input tokens", "output tokens", "total tokens"))
     out.show_footer = True
     for column, total in zip(out.columns, ("total", summary.run_count, summary.total_input_tokens,
                                             summary.total_output_tokens, summary.total_tokens), strict=True):
@@ -85,7 +85,7 @@ def usage_table(summary: UsageSummary, title: str | None = "Usage") -> Table:
     return titled(title, out)
 
 
-def artifacts_table(artifacts: Sequence[Artifact], title: str | None = "Artifacts") -> Table:
+def artifacts_table(artifacts: Sequence[Artifact], title: str | None = "Artifacts") -> Table | Group:
     return table(title, ("key", "type", "content type", "bytes", "storage"),
                  ((a.key, a.type, a.content_type, a.size_bytes, a.storage_ref) for a in artifacts),
                  numeric=("bytes",), no_wrap=("key",))
@@ -95,7 +95,7 @@ def session_view(session: Session, runs: Sequence[Run], events: Sequence[Event])
     return Group(session_panel(session), "", runs_table(runs), "", timeline(events, run_labels=run_labels(runs)))
 
 
-def report_table(report: MaintenanceReport) -> Table:
+def report_table(report: MaintenanceReport) -> Table | Group:
     title = "Maintenance (dry run: nothing changed)" if report.dry_run else "Maintenance"
     rows = [
         ("sessions soft-deleted", report.sessions_soft_deleted),

@@ -1,4 +1,4 @@
-"""Graph-session operations (CONTRACT §8): upsert, compare-and-set, get, delete, one-statement
+"""Graph-session operations (docs/behaviour.md#graph-sessions): upsert, compare-and-set, get, delete, one-statement
 message append, keyset listing, and checking (and creating, when missing) the table on connect."""
 
 from __future__ import annotations
@@ -9,23 +9,17 @@ from typing import Any
 
 import attrs
 
-from asm.arguments import require_record
+from asm.arguments import flag, positive_int, require_record, text
 from asm.convert import format_timestamp
 from asm.cursors import decode_cursor, encode_cursor, store_secret
-from asm.db.migrations import migration_statements
-from asm.db.operation import Call, RunOperation, operation, procedure
-from asm.db.plan import Statement
+from asm.drivers.dialects import Dialect
+from asm.migrations import migration_statements
+from asm.core.operation import Call, JobSteps, RunOperation, Steps, operation, job
+from asm.core.transactions import Statement
 from asm.errors import AsmError, ConflictError, NotFound, SchemaError, StorageReadFailed, ValidationError
-from asm.graph.records import (
-    ChatMessage,
-    GraphSession,
-    context_from_document,
-    context_to_document,
-    message_to_document,
-    parse_role,
-)
+from asm.graph.document import context_from_document, context_to_document, message_to_document
+from asm.graph.model import ChatMessage, GraphSession, MessageRole, parse_role
 from asm.ids import utc_now
-from asm.records import text_problem
 
 TABLE = "sessions"
 GRAPH_MIGRATION = "0003.graph-sessions"
@@ -40,14 +34,12 @@ class GraphSessionPage:
     has_more: bool
 
 
-@procedure
-def prepare_schema(dialect, create_schema: bool = True) -> None:
+@job
+def prepare_schema(dialect: Dialect, create_schema: bool = True) -> JobSteps[None]:
     """Make sure the sessions table is there. The catalog is read first: DDL needs privileges a
     least-privilege role lacks, and on PostgreSQL `CREATE INDEX IF NOT EXISTS` queues for a
     SHARE lock behind any open write (and every later save queues behind it)."""
-    if type(create_schema) is not bool:
-        raise ValidationError(f"create_schema must be True or False, not {create_schema!r}",
-                              details={"field": "create_schema"})
+    flag(create_schema, "create_schema")
     has_table, has_indexes = yield RunOperation(schema_state)
     if has_table and (has_indexes or not create_schema):
         return
@@ -61,7 +53,7 @@ def prepare_schema(dialect, create_schema: bool = True) -> None:
 
 
 @operation(retry=True, atomic=False)
-def schema_state(dialect) -> tuple[bool, bool]:
+def schema_state(dialect: Dialect) -> Steps[tuple[bool, bool]]:
     """Whether the sessions table, and its list indexes, exist. Retried like create_table:
     processes connecting at once to a new SQLite file race to switch it to WAL."""
     row = yield Call("graph_sessions_schema")
@@ -69,7 +61,7 @@ def schema_state(dialect) -> tuple[bool, bool]:
 
 
 @operation(write=True, retry=True)
-def create_table(dialect) -> None:
+def create_table(dialect: Dialect) -> Steps[None]:
     """Create the sessions table and its indexes if missing (a racing creator is retried)."""
     for sql in migration_statements(dialect.name, only=GRAPH_MIGRATION):
         yield Statement(sql)
@@ -77,7 +69,7 @@ def create_table(dialect) -> None:
 
 # One statement where RETURNING reports the version; MySQL reads it back in the same transaction.
 @operation(write=True, retry=True, atomic=lambda dialect: not dialect.has_returning)
-def save(dialect, session: GraphSession, expect_unchanged: bool = False) -> None:
+def save(dialect: Dialect, session: GraphSession, expect_unchanged: bool = False) -> Steps[None]:
     """Upsert `session`. With expect_unchanged=True, raise ConflictError if the stored row changed
     since this object was loaded (or, for a new object, if the id is taken)."""
     require_record(session, GraphSession, "session")
@@ -103,24 +95,24 @@ def save(dialect, session: GraphSession, expect_unchanged: bool = False) -> None
 
 
 @operation()
-def get(dialect, id: str) -> GraphSession | None:
+def get(dialect: Dialect, id: str) -> Steps[GraphSession | None]:
     """The graph session with this id, or None."""
     row = yield Call("get_graph_session", {"id": _uuid(id)})
     return None if row is None else _from_row(dialect, row)
 
 
 @operation(write=True)
-def delete(dialect, id: str) -> None:
+def delete(dialect: Dialect, id: str) -> Steps[None]:
     """Delete the graph session with this id (idempotent)."""
     yield Call("delete_graph_session", {"id": _uuid(id)})
 
 
 @operation(write=True)
-def append_message(dialect, id: str, role: Any, content: str) -> ChatMessage:
+def append_message(dialect: Dialect, id: str, role: MessageRole | str, content: str) -> Steps[ChatMessage]:
     """Append a chat message in one statement, dropping the oldest beyond max_messages;
     concurrent appends lose nothing. NotFound if there is no such session."""
     key = _uuid(id)
-    message = ChatMessage(role=parse_role(role), content=_text(content, "content"), timestamp=utc_now())
+    message = ChatMessage(role=parse_role(role), content=text(content, "content"), timestamp=utc_now())
     document = message_to_document(message)
     changed = yield Call("append_graph_message", {
         "id": key, "message": dialect.encode_json(document), "now": dialect.encode_ts(message.timestamp)})
@@ -130,13 +122,13 @@ def append_message(dialect, id: str, role: Any, content: str) -> ChatMessage:
 
 
 @operation()
-def list_page(dialect, graph_id: str | None = None, limit: int = 50, cursor: str | None = None) -> GraphSessionPage:
+def list_page(dialect: Dialect, graph_id: str | None = None, limit: int = 50,
+              cursor: str | None = None) -> Steps[GraphSessionPage]:
     """Graph sessions in creation order, one keyset page at a time."""
-    if type(limit) is not int or limit < 1:
-        raise ValidationError(f"limit must be an int >= 1, not {limit!r}", details={"field": "limit"})
+    positive_int(limit, "limit")
     after = (None, None) if cursor is None else decode_cursor(cursor, LIST_QUERY, ("timestamp", "uuid"), store_secret(dialect))
     rows = yield Call("list_graph_sessions", {
-        "graph_id": None if graph_id is None else _text(graph_id, "graph_id", max_len=255),
+        "graph_id": None if graph_id is None else text(graph_id, "graph_id", max_len=255),
         "after_created_at": dialect.encode_ts(after[0]),
         "after_id": after[1],
         "limit": limit + 1,
@@ -154,18 +146,18 @@ def list_page(dialect, graph_id: str | None = None, limit: int = 50, cursor: str
 # -- rows and parameters ---------------------------------------------------------------------
 
 
-def _params(dialect, session: GraphSession) -> dict[str, Any]:
+def _params(dialect: Dialect, session: GraphSession) -> dict[str, Any]:
     return {
         "id": _uuid(session.id),
-        "graph_id": _text(session.graph_id, "graph_id", max_len=255),
-        "current_task_id": _text(session.current_task_id, "current_task_id"),
+        "graph_id": text(session.graph_id, "graph_id", max_len=255),
+        "current_task_id": text(session.current_task_id, "current_task_id"),
         "status_message": None if session.status_message is None
-        else _text(session.status_message, "status_message", allow_empty=True),
+        else text(session.status_message, "status_message", allow_empty=True),
         "context": dialect.encode_json(context_to_document(session.context)),
     }
 
 
-def _from_row(dialect, row: dict[str, Any]) -> GraphSession:
+def _from_row(dialect: Dialect, row: dict[str, Any]) -> GraphSession:
     key = str(row["id"])
     try:
         context = context_from_document(dialect.decode_json(row["context"]))
@@ -189,12 +181,3 @@ def _uuid(value: Any) -> str:
         raise ValidationError(f"graph session id must be a UUID, not {value!r}", details={"field": "id"}) from None
 
 
-def _text(value: Any, field: str, *, max_len: int | None = None, allow_empty: bool = False) -> str:
-    if not isinstance(value, str) or (not value and not allow_empty) or (max_len and len(value) > max_len):
-        limit = f" of at most {max_len} characters" if max_len else ""
-        raise ValidationError(f"{field} must be a {'' if allow_empty else 'non-empty '}string{limit}",
-                              details={"field": field})
-    problem = text_problem(value)
-    if problem:
-        raise ValidationError(f"{field} {problem}", details={"field": field})
-    return value

@@ -1,4 +1,4 @@
-"""Retention and maintenance (CONTRACT §6): `store.maintenance`."""
+"""Retention and maintenance (docs/behaviour.md#maintenance): `store.maintenance`."""
 
 from asm.maintenance.policy import MaintenanceReport, RetentionPolicy
 

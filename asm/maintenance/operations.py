@@ -6,15 +6,17 @@ Each batch reads on from where the last one stopped (a keyset), so it costs its 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
-from asm.db.operation import Call, operation
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps, operation
 from asm.enums import SessionStatus
 from asm.maintenance.policy import RetentionPolicy
 from asm.store.chunks import count_by_ids
 
 
-def _values(dialect, members: tuple) -> Any:
+def _values(dialect: Dialect, members: tuple[Enum, ...]) -> Any:
     return dialect.encode_list([m.value for m in members]) if members else None
 
 
@@ -23,7 +25,8 @@ def _cutoff(now: datetime, days: int | None) -> datetime | None:
 
 
 @operation(write=True, atomic=True)
-def soft_delete_batch(dialect, policy: RetentionPolicy, now: datetime, after_id: str) -> tuple[int, int, str]:
+def soft_delete_batch(dialect: Dialect, policy: RetentionPolicy, now: datetime,
+                      after_id: str) -> Steps[tuple[int, int, str]]:
     """(sessions found, sessions soft-deleted, the last id read) for one batch of expired
     sessions with ids after after_id."""
     rows = yield Call("expired_session_ids", {
@@ -43,7 +46,8 @@ def soft_delete_batch(dialect, policy: RetentionPolicy, now: datetime, after_id:
 
 
 @operation(write=True, atomic=True)
-def hard_delete_batch(dialect, policy: RetentionPolicy, now: datetime, after_id: str) -> tuple[int, int, str]:
+def hard_delete_batch(dialect: Dialect, policy: RetentionPolicy, now: datetime,
+                      after_id: str) -> Steps[tuple[int, int, str]]:
     """(sessions found, sessions deleted, the last id read) for one batch with ids after
     after_id, with their runs, events, counter, artifacts."""
     rows = yield Call("hard_delete_session_ids", {
@@ -62,7 +66,8 @@ def hard_delete_batch(dialect, policy: RetentionPolicy, now: datetime, after_id:
 
 
 @operation()
-def sessions_over_event_limit(dialect, policy: RetentionPolicy, after_session_id: str | None) -> list[str]:
+def sessions_over_event_limit(dialect: Dialect, policy: RetentionPolicy,
+                              after_session_id: str | None) -> Steps[list[str]]:
     """One batch of ids of sessions holding more than max_events_per_session events, after
     after_session_id (None: from the start). Candidates come from the counters."""
     rows = yield Call("sessions_over_event_limit", {
@@ -90,7 +95,7 @@ def prune_passes(policy: RetentionPolicy) -> list[tuple[list[str] | None, list[s
     return passes + [(None, first + protected)]
 
 
-def _types(dialect, only_types: list[str] | None, skip_types: list[str]) -> dict[str, Any]:
+def _types(dialect: Dialect, only_types: list[str] | None, skip_types: list[str]) -> dict[str, Any]:
     return {"only_types": None if only_types is None else dialect.encode_list(only_types),
             "skip_types": dialect.encode_list(skip_types) if skip_types else None}
 
@@ -119,13 +124,15 @@ def _candidates(rows: list[dict[str, Any]], only_types: list[str] | None, skip_t
 
 
 @operation()
-def session_prune_cut(dialect, policy: RetentionPolicy, session_id: str, only_types: list[str] | None,
-                      skip_types: list[str]) -> tuple[int, int, int, bool] | None:
+def session_prune_cut(dialect: Dialect, policy: RetentionPolicy, session_id: str, only_types: list[str] | None,
+                      skip_types: list[str]) -> Steps[tuple[int, int, int, bool] | None]:
     """(after, through, read, last): this pass deletes its events numbered after < n <= through,
     reading `read` events a batch. That leaves the session max_events_per_session events (`last`:
     no later pass is needed), or, with too few candidates, takes all of this pass's candidates
     up to its highest number. None when the session is within the limit."""
     limit = policy.max_events_per_session
+    if limit is None:
+        return None  # no limit: nothing to prune
     counter = yield Call("session_counter", {"session_id": session_id})
     if counter is not None and int(counter) <= limit:
         return None  # it holds at most `counter` events
@@ -145,8 +152,8 @@ def session_prune_cut(dialect, policy: RetentionPolicy, session_id: str, only_ty
 
 
 @operation(write=True, atomic=True)
-def prune_session_batch(dialect, policy: RetentionPolicy, session_id: str, only_types: list[str] | None,
-                        skip_types: list[str], through: int, read: int, after: int) -> tuple[int, int, int]:
+def prune_session_batch(dialect: Dialect, policy: RetentionPolicy, session_id: str, only_types: list[str] | None,
+                        skip_types: list[str], through: int, read: int, after: int) -> Steps[tuple[int, int, int]]:
     """(events read, events deleted, the number to continue after) for one batch of a pass."""
     rows = yield Call("session_events_page", {
         "session_id": session_id, "after_sequence": after, "through_sequence": through, "limit": read})
@@ -161,13 +168,15 @@ EventKey = tuple[Any, str]  # (timestamp as the driver returned it, id)
 
 
 @operation()
-def global_prune_cut(dialect, policy: RetentionPolicy, only_types: list[str] | None,
-                     skip_types: list[str]) -> tuple[EventKey, EventKey, int, bool] | None:
+def global_prune_cut(dialect: Dialect, policy: RetentionPolicy, only_types: list[str] | None,
+                     skip_types: list[str]) -> Steps[tuple[EventKey, EventKey, int, bool] | None]:
     """(after, through, read, last): this pass deletes its events with after < (timestamp, id)
     <= through, which leaves max_total_events events in all (as in session_prune_cut). None
     when within the limit. Counting all events takes full index scans; the counters' sum
     bounds the count from above, so a database within the limit by that bound is not counted."""
     limit = policy.max_total_events
+    if limit is None:
+        return None  # no limit: nothing to prune
     if int((yield Call("counted_events_bound", {})) or 0) <= limit:
         return None
     types = only_types if only_types is not None else skip_types
@@ -188,8 +197,8 @@ def _keys(after: EventKey, through: EventKey) -> dict[str, Any]:
 
 
 @operation(write=True, atomic=True)
-def prune_global_batch(dialect, policy: RetentionPolicy, only_types: list[str] | None, skip_types: list[str],
-                       through: EventKey, read: int, after: EventKey) -> tuple[int, int, EventKey]:
+def prune_global_batch(dialect: Dialect, policy: RetentionPolicy, only_types: list[str] | None, skip_types: list[str],
+                       through: EventKey, read: int, after: EventKey) -> Steps[tuple[int, int, EventKey]]:
     """(events read, events deleted, the key to continue after) for one batch of a global pass."""
     rows = yield Call("events_page", {**_keys(after, through), "limit": read})
     if not rows:
@@ -200,7 +209,7 @@ def prune_global_batch(dialect, policy: RetentionPolicy, only_types: list[str] |
 
 
 @operation(write=True, atomic=True)
-def orphaned_artifacts_batch(dialect, batch_size: int, after_id: str) -> tuple[int, int, str]:
+def orphaned_artifacts_batch(dialect: Dialect, batch_size: int, after_id: str) -> Steps[tuple[int, int, str]]:
     """(rows found, rows deleted, the last id read) for one batch of artifact rows whose session is gone."""
     rows = yield Call("orphaned_artifact_ids", {"after_id": after_id, "limit": batch_size})
     if not rows:
@@ -210,7 +219,7 @@ def orphaned_artifacts_batch(dialect, batch_size: int, after_id: str) -> tuple[i
 
 
 @operation(write=True, atomic=True)
-def orphaned_sequences_batch(dialect, batch_size: int, after_id: str) -> tuple[int, int, str]:
+def orphaned_sequences_batch(dialect: Dialect, batch_size: int, after_id: str) -> Steps[tuple[int, int, str]]:
     """(counters found, counters deleted, the last id read) for one batch of counters nothing uses."""
     rows = yield Call("lock_orphaned_sequences", {"after_session_id": after_id, "limit": batch_size})
     if not rows:
@@ -220,7 +229,7 @@ def orphaned_sequences_batch(dialect, batch_size: int, after_id: str) -> tuple[i
 
 
 @operation(write=True, atomic=True)
-def refresh_statistics(dialect) -> int:
+def refresh_statistics(dialect: Dialect) -> Steps[int]:
     """Bring the planner's statistics up to date where asm must (SQLite: a sampled ANALYZE);
     the other dialects keep their own, and run no-ops. Changes no row: counts 0."""
     yield Call("statistics_sample_limit", {})
@@ -229,10 +238,10 @@ def refresh_statistics(dialect) -> int:
 
 
 @operation()
-def health_check(dialect) -> list[str]:
+def health_check(dialect: Dialect) -> Steps[list[str]]:
     """Problems found (empty = healthy): rows referencing missing sessions, counters behind events.
     Events are checked with an index lookup or two per session id, not a read of every event."""
-    problems = []
+    problems: list[str] = []
     sessions = yield Call("session_health", {})
     orphans = [r for r in sessions if int(r["orphaned_events"] or 0)]
     if orphans:

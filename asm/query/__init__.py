@@ -1,4 +1,4 @@
-"""The QueryAPI (CONTRACT §5): cross-session search, statistics, usage, export and import."""
+"""The QueryAPI (docs/behaviour.md#queries): cross-session search, statistics, usage, export and import."""
 
 from asm.query.export import SessionExport
 from asm.query.export_stream import ExportSummary

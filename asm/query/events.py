@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from asm.arguments import enum_list, optional_datetime, optional_id
-from asm.db.operation import Call, operation
-from asm.db.rows import from_row
+from asm.arguments import EnumFilter, enum_list, optional_datetime, optional_id
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps, operation
+from asm.convert.rows import from_row
 from asm.enums import EventType
-from asm.query.paging import after, check_limit, check_order, id_list, page
+from asm.query.paging import IdFilter, Row, after, check_limit, check_order, id_list, page
 from asm.query.records import EventPage
 from asm.records import Event
 
@@ -33,10 +35,11 @@ _ONE_SESSION_PER_STATEMENT = frozenset({"mysql"})
 
 @operation()
 def search_events(
-    dialect, *, session_ids: Any = None, run_ids: Any = None, types: Any = None, providers: Any = None,
+    dialect: Dialect, *, session_ids: IdFilter = None, run_ids: IdFilter = None,
+    types: EnumFilter[EventType] = None, providers: IdFilter = None,
     since: datetime | None = None, until: datetime | None = None, correlation_id: str | None = None,
     order_by: str = "sequence_asc", limit: int = 100, cursor: str | None = None,
-) -> EventPage:
+) -> Steps[EventPage]:
     """Events matching every given filter. sequence_asc goes session by session (in id order),
     each in sequence order."""
     check_order(order_by, _ORDERS)
@@ -44,6 +47,7 @@ def search_events(
     params = {**_filters(dialect, sessions, run_ids, types, providers, since, until, correlation_id),
               "limit": check_limit(limit) + 1}
     name = f"events:{order_by}"
+    key: Callable[[Row], tuple[Any, ...]]
     if order_by == "sequence_asc":
         params["after_session_id"], params["after_sequence"] = after(dialect, cursor, name, ("id", "sequence"))
         key = lambda row: (row["session_id"], int(row["sequence_number"]))  # noqa: E731
@@ -64,14 +68,14 @@ def search_events(
     return EventPage(events=events, cursor=next_cursor, has_more=has_more)
 
 
-def _each_session_in_order(sessions: list[str], params: dict[str, Any]) -> Any:
+def _each_session_in_order(sessions: list[str], params: dict[str, Any]) -> Steps[list[Row]]:
     """sequence_asc, one statement per session: sessions in the database's id order, from the
     cursor's, until the page is full."""
     params = {name: value for name, value in params.items() if name != "session_ids"}
     after_session, after_sequence = params.pop("after_session_id"), params.pop("after_sequence")
     start = None if after_session is None else _padded(after_session)
     wanted = params["limit"]
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     for session_id in sorted(_listed_once(sessions), key=_padded):
         if start is not None and _padded(session_id) < start:
             continue
@@ -83,7 +87,8 @@ def _each_session_in_order(sessions: list[str], params: dict[str, Any]) -> Any:
     return rows
 
 
-def _each_session_merged(dialect, order_by: str, sessions: list[str], params: dict[str, Any], key: Any) -> Any:
+def _each_session_merged(dialect: Dialect, order_by: str, sessions: list[str], params: dict[str, Any],
+                         key: Callable[[Row], tuple[Any, ...]]) -> Steps[list[Row]]:
     """timestamp_asc/desc, one statement per session, merged by the page's key. Once the page is
     full, its last row bounds the later statements (`until` ascending, `since` descending: both
     inclusive, so a tie on the timestamp still comes back and is ordered by id here)."""
@@ -94,7 +99,7 @@ def _each_session_merged(dialect, order_by: str, sessions: list[str], params: di
     # The database's order: ties on the timestamp go by id as utf8mb4_bin orders them.
     order = lambda row: (key(row)[0], _padded(row["id"]))  # noqa: E731
     wanted = params["limit"]
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     for session_id in _listed_once(sessions):
         found = yield Call(_SESSION_ORDERS[order_by], {**params, "session_id": session_id})
         rows = sorted(rows + found, key=order, reverse=descending)[:wanted]
@@ -122,9 +127,10 @@ def _padded(text: str) -> str:
 
 @operation()
 def count_events(
-    dialect, *, session_ids: Any = None, run_ids: Any = None, types: Any = None, providers: Any = None,
+    dialect: Dialect, *, session_ids: IdFilter = None, run_ids: IdFilter = None,
+    types: EnumFilter[EventType] = None, providers: IdFilter = None,
     since: datetime | None = None, until: datetime | None = None, correlation_id: str | None = None,
-) -> int:
+) -> Steps[int]:
     """How many events search_events would return over all its pages."""
     sessions = id_list(session_ids, "session_ids")
     total = yield Call("count_events" if sessions is None else "count_session_events",
@@ -132,7 +138,9 @@ def count_events(
     return int(total or 0)
 
 
-def _filters(dialect, sessions, run_ids, types, providers, since, until, correlation_id) -> dict[str, Any]:
+def _filters(dialect: Dialect, sessions: list[str] | None, run_ids: IdFilter, types: EnumFilter[EventType],
+             providers: IdFilter, since: datetime | None, until: datetime | None,
+             correlation_id: str | None) -> dict[str, Any]:
     members = enum_list(EventType, types, "types")
     lists = {
         "session_ids": sessions,

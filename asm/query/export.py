@@ -1,4 +1,4 @@
-"""Export one session with everything stored about it, and import it back (CONTRACT §5).
+"""Export one session with everything stored about it, and import it back (docs/behaviour.md#export-and-import).
 
 The JSON document holds every field of every record with sorted keys, so one stored session
 exports to the same text on every dialect. Import writes the same ids and sequence numbers
@@ -10,19 +10,22 @@ a page at a time, with the import steps below.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+from typing import Any, TypeAlias, TypeVar
 
 import attrs
 
 from asm.arguments import require_id, require_record
-from asm.convert import field_kinds, format_timestamp, record_from_dict, record_to_dict
-from asm.db.operation import Call, operation
-from asm.db.rows import from_row, to_params
+from asm.convert import field_kinds, json_converter
+from asm.core.operation import Call, Steps, operation
+from asm.convert.rows import from_row, to_params
+from asm.drivers.dialects import Dialect
 from asm.errors import ConflictError, ValidationError
 from asm.ids import utc_now
 from asm.records import Artifact, Event, Run, Session
 from asm.store.chunks import insert_rows, rows_by_ids
-from asm.store.events import check_event_size, get_events
+from asm.store.events import check_event_size, read_events
 from asm.store.runs import list_runs
 from asm.store.sessions import get_session
 
@@ -31,8 +34,10 @@ __all__ = ["SessionExport", "export_session", "import_session"]
 FORMAT = "asm.session_export"
 VERSION = 1
 ARTIFACTS = "asm_artifacts"
+# A record of an export's lists.
+ListRecord: TypeAlias = Run | Event | Artifact
 # The record lists of an export, in document order.
-LISTS = {"runs": Run, "events": Event, "artifacts": Artifact}
+LISTS: dict[str, type[Run] | type[Event] | type[Artifact]] = {"runs": Run, "events": Event, "artifacts": Artifact}
 # The keys of the document's top-level object.
 KEYS = {"format", "version", "session", *LISTS}
 
@@ -45,8 +50,12 @@ def invalid(field: str, problem: str) -> ValidationError:
     return ValidationError(f"{field} {problem}", details={"field": field})
 
 
-def _record_list(cls: type) -> Any:
-    def convert(value: Any, field: attrs.Attribute) -> list:
+R = TypeVar("R")
+
+
+def _record_list(cls: type[R]) -> list[R]:
+    # An attrs field, typed as the value it holds (as attrs.field itself is).
+    def convert(value: Any, field: attrs.Attribute[Any]) -> list[R]:
         if not isinstance(value, (list, tuple)):
             raise invalid(field.name, f"must be a list of asm.{cls.__name__}, not {type(value).__name__}")
         return [require_record(item, cls, f"{field.name}[{i}]") for i, item in enumerate(value)]
@@ -54,11 +63,15 @@ def _record_list(cls: type) -> Any:
     return attrs.field(factory=list, converter=attrs.Converter(convert, takes_field=True))
 
 
+def _session(value: Any) -> Session:
+    return require_record(value, Session, "session")
+
+
 @attrs.frozen
 class SessionExport:
     """A session with its runs (by start), events (by number) and artifact rows (by creation)."""
 
-    session: Session = attrs.field(converter=lambda value: require_record(value, Session, "session"))
+    session: Session = attrs.field(converter=_session)
     runs: list[Run] = _record_list(Run)
     events: list[Event] = _record_list(Event)
     artifacts: list[Artifact] = _record_list(Artifact)
@@ -94,17 +107,19 @@ class SessionExport:
         check_version(document.get("version"))
         require_keys(document.keys(), KEYS, "document")
         session = from_document(Session, document["session"], "session")
-        lists = {}
-        for name, record_cls in LISTS.items():
-            items = document[name]
-            if not isinstance(items, list):
-                raise invalid(name, f"must be a JSON array, not {type(items).__name__}")
-            lists[name] = [from_document(record_cls, item, f"{name}[{i}]") for i, item in enumerate(items)]
-        return cls(session, **lists)
+        return cls(session, _from_list(document, "runs", Run), _from_list(document, "events", Event),
+                   _from_list(document, "artifacts", Artifact))
 
 
-def _require_unique(records: list, name: str, attribute: str) -> None:
-    seen = set()
+def _from_list(document: dict[str, Any], name: str, cls: type[R]) -> list[R]:
+    items = document[name]
+    if not isinstance(items, list):
+        raise invalid(name, f"must be a JSON array, not {type(items).__name__}")
+    return [from_document(cls, item, f"{name}[{i}]") for i, item in enumerate(items)]
+
+
+def _require_unique(records: Sequence[ListRecord], name: str, attribute: str) -> None:
+    seen: set[Any] = set()
     for i, record in enumerate(records):
         value = getattr(record, attribute)
         if value in seen:
@@ -122,31 +137,29 @@ def check_version(value: Any) -> None:
         raise invalid("version", f"must be {VERSION}, not {value!r}")
 
 
-def require_keys(keys: Any, expected: set[str], where: str) -> None:
+def require_keys(keys: AbstractSet[str], expected: set[str], where: str) -> None:
     # Every field is written on export; a missing one would otherwise take a default (a new id, now).
     missing, unknown = sorted(expected - keys), sorted(keys - expected)
     if missing or unknown:
         raise invalid(where, f"must have exactly the keys {sorted(expected)}; missing {missing}, unknown {unknown}")
 
 
-def to_document(record: Any) -> dict[str, Any]:
-    values = record_to_dict(record)
-    for name, kind, _required in field_kinds(type(record)):
-        if kind == "datetime" and values[name] is not None:
-            values[name] = format_timestamp(values[name])
-    return values
+def to_document(record: Session | ListRecord) -> dict[str, Any]:
+    """A record's JSON object in the document (asm.convert's JSON converter)."""
+    document: dict[str, Any] = json_converter.unstructure(record)
+    return document
 
 
-def from_document(cls: type, values: Any, where: str, *, check_payloads: bool = True) -> Any:
+def from_document(cls: type[R], values: Any, where: str, *, check_payloads: bool = True) -> R:
     """The record a document's JSON object describes (every field present, and unless
     check_payloads=False, payload rules met: encoding it checks them too)."""
     if not isinstance(values, dict):
         raise invalid(where, f"must be a JSON object, not {type(values).__name__}")
     require_keys(values.keys(), {name for name, _kind, _required in field_kinds(cls)}, where)
     try:
-        record = record_from_dict(cls, values)
+        record = json_converter.structure(values, cls)
         if check_payloads:
-            record_to_dict(record)  # the payload rules (64-bit ints, nesting), checked now, not at import
+            json_converter.unstructure(record)  # the payload rules (64-bit ints, nesting), checked now, not at import
     except ValidationError as exc:
         raise located(exc, where) from None
     return record
@@ -161,7 +174,7 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _parse(text: Any) -> Any:
+def _parse(text: str | bytes) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except (TypeError, ValueError, RecursionError) as exc:
@@ -178,19 +191,19 @@ def require_bool(value: Any, name: str) -> bool:
 
 
 @operation()
-def export_session(dialect, session_id: str, *, include_artifacts: bool = False) -> SessionExport:
+def export_session(dialect: Dialect, session_id: str, *, include_artifacts: bool = False) -> Steps[SessionExport]:
     """Everything stored about one session, as a SessionExport; SessionNotFound if absent."""
     require_id(session_id, "session_id")
     require_bool(include_artifacts, "include_artifacts")
     session = yield from get_session(dialect, session_id)
     runs = yield from list_runs(dialect, session_id)
-    events = yield from get_events(dialect, session_id)
-    artifacts = (yield from export_artifacts(dialect, session_id)) if include_artifacts else []
+    events = yield from read_events(dialect, session_id)
+    artifacts: list[Artifact] = (yield from export_artifacts(dialect, session_id)) if include_artifacts else []
     return SessionExport(session, runs, events, artifacts)
 
 
 @operation()
-def export_artifacts(dialect, session_id: str) -> list[Artifact]:
+def export_artifacts(dialect: Dialect, session_id: str) -> Steps[list[Artifact]]:
     """Every artifact row of a session, soft-deleted ones included, in creation order."""
     rows = yield Call("export_session_artifacts", {"session_id": require_id(session_id, "session_id")})
     return [from_row(dialect, Artifact, ARTIFACTS, row) for row in rows]
@@ -198,7 +211,7 @@ def export_artifacts(dialect, session_id: str) -> list[Artifact]:
 
 # retry: a deadlock with concurrent appends runs the (idempotent) import again.
 @operation(write=True, retry=True)
-def import_session(dialect, export: SessionExport) -> None:
+def import_session(dialect: Dialect, export: SessionExport) -> Steps[None]:
     """Write an export back with the same ids and sequence numbers (idempotent).
 
     The session and runs are upserted; events and artifact rows are inserted when their id
@@ -227,33 +240,33 @@ def import_session(dialect, export: SessionExport) -> None:
 
 
 @operation(write=True)
-def import_session_row(dialect, session: dict[str, Any]) -> None:
+def import_session_row(dialect: Dialect, session: dict[str, Any]) -> Steps[None]:
     yield Call("upsert_session", session)
 
 
 @operation(write=True)
-def import_run_batch(dialect, runs: list[dict[str, Any]]) -> None:
+def import_run_batch(dialect: Dialect, runs: list[dict[str, Any]]) -> Steps[None]:
     yield from _upsert_runs(runs)
 
 
 @operation(write=True)
-def import_event_batch(dialect, events: list[dict[str, Any]]) -> None:
+def import_event_batch(dialect: Dialect, events: list[dict[str, Any]]) -> Steps[None]:
     """Events of one session; the first batch locks its counter until the transaction ends."""
     yield from _raise_sequence(dialect, events)
     yield from _insert_events(dialect, events)
 
 
 @operation(write=True)
-def import_artifact_batch(dialect, artifacts: list[dict[str, Any]]) -> None:
+def import_artifact_batch(dialect: Dialect, artifacts: list[dict[str, Any]]) -> Steps[None]:
     yield from _insert_artifacts(dialect, artifacts)
 
 
-def _upsert_runs(runs: list[dict[str, Any]]):
+def _upsert_runs(runs: list[dict[str, Any]]) -> Steps[None]:
     for run in runs:
         yield Call("upsert_run", run)
 
 
-def _raise_sequence(dialect, events: list[dict[str, Any]]):
+def _raise_sequence(dialect: Dialect, events: list[dict[str, Any]]) -> Steps[None]:
     if events:
         yield Call("import_raise_sequence", {
             "session_id": events[0]["session_id"],
@@ -262,7 +275,7 @@ def _raise_sequence(dialect, events: list[dict[str, Any]]):
         })
 
 
-def _insert_events(dialect, events: list[dict[str, Any]]):
+def _insert_events(dialect: Dialect, events: list[dict[str, Any]]) -> Steps[None]:
     if not events:
         return
     # In statements that fit the server's size limit (MySQL's max_allowed_packet).
@@ -278,7 +291,7 @@ def _insert_events(dialect, events: list[dict[str, Any]]):
         )
 
 
-def _insert_artifacts(dialect, artifacts: list[dict[str, Any]]):
+def _insert_artifacts(dialect: Dialect, artifacts: list[dict[str, Any]]) -> Steps[None]:
     if not artifacts:
         return
     yield from insert_rows(dialect, "import_artifacts", artifacts)

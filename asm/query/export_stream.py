@@ -3,9 +3,9 @@
 `export_session_to` writes the very text of `export_session(...).to_json()` as it reads:
 the session, its runs and artifact rows, then the events in keyset pages. `import_session_from`
 reads the document a record at a time (json_reader.py) and writes it in batches; the store
-method runs it in one transaction (asm/query/api.py), so an import is all or nothing like
+method runs it in one transaction (asm/store/async_parts.py), so an import is all or nothing like
 `import_session`, and keeps its rules: the same checks, max_event_bytes, idempotency.
-Both are procedures (asm/db/operation.py): written once for the sync and the async store.
+Both are jobs (asm/core/operation.py): written once for the sync and the async store.
 The file is read and written on the calling thread (the event loop's, for the async store).
 """
 
@@ -13,21 +13,31 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
 from asm.arguments import require_id
-from asm.db.operation import RunOperation, procedure
-from asm.db.rows import to_params
+from asm.core.operation import JobSteps, RunOperation, job
+from asm.convert.rows import to_params
+from asm.drivers.dialects import Dialect
 from asm.errors import ConflictError, ValidationError
 from asm.query import export as ex
 from asm.query.json_reader import JsonReader
 from asm.query.repeats import RepeatFinder
-from asm.records import Event, Session
-from asm.store.events import check_event_size, get_events
+from asm.records import Artifact, Event, Run, Session
+from asm.store.events import check_event_size, read_events
 from asm.store.runs import list_runs
 from asm.store.sessions import get_session
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead, SupportsWrite
+
+# Where an export is written: a path, or a text or binary file object.
+ExportTarget: TypeAlias = "str | os.PathLike[str] | SupportsWrite[str] | SupportsWrite[bytes]"
+# Where an export is read from: a path, or a binary or text file object.
+ExportSource: TypeAlias = "str | os.PathLike[str] | SupportsRead[bytes] | SupportsRead[str]"
 
 # Records read (export) or written (import) per statement: memory holds about one page.
 PAGE_SIZE = 500
@@ -46,8 +56,9 @@ class ExportSummary:
 # -- export --------------------------------------------------------------------------------
 
 
-@procedure
-def export_session_to(dialect, session_id: str, file: Any, *, include_artifacts: bool = False) -> ExportSummary:
+@job
+def export_session_to(dialect: Dialect, session_id: str, file: ExportTarget, *,
+                      include_artifacts: bool = False) -> JobSteps[ExportSummary]:
     """Write the export of a session to `file` (a path, or a text or binary file object), the
     same JSON text as `export_session(...).to_json()`, reading events page by page. Nothing is
     written for an unknown session (SessionNotFound); a path is created at the first write and
@@ -55,10 +66,10 @@ def export_session_to(dialect, session_id: str, file: Any, *, include_artifacts:
     require_id(session_id, "session_id")
     ex.require_bool(include_artifacts, "include_artifacts")
     output = _Output(file)
-    session = yield RunOperation(get_session, (session_id,))
-    runs = yield RunOperation(list_runs, (session_id,))
-    artifacts = (yield RunOperation(ex.export_artifacts, (session_id,))) if include_artifacts else []
-    page = yield RunOperation(get_events, (session_id,), {"limit": PAGE_SIZE})
+    session: Session = yield RunOperation(get_session, (session_id,))
+    runs: list[Run] = yield RunOperation(list_runs, (session_id,))
+    artifacts: list[Artifact] = (yield RunOperation(ex.export_artifacts, (session_id,))) if include_artifacts else []
+    page: list[Event] = yield RunOperation(read_events, (session_id,), {"limit": PAGE_SIZE})
     events = 0
     parts: dict[str, Any] = {"format": ex.FORMAT, "version": ex.VERSION, "session": session,
                              "runs": runs, "events": None, "artifacts": artifacts}
@@ -73,7 +84,7 @@ def export_session_to(dialect, session_id: str, file: Any, *, include_artifacts:
                     events += len(page)
                     if len(page) < PAGE_SIZE:
                         break
-                    page = yield RunOperation(get_events, (session_id,),
+                    page = yield RunOperation(read_events, (session_id,),
                                               {"after": page[-1].sequence_number, "limit": PAGE_SIZE})
                 output.write("]")
             elif key in ex.LISTS:
@@ -90,14 +101,14 @@ def export_session_to(dialect, session_id: str, file: Any, *, include_artifacts:
     return ExportSummary(session.id, len(runs), events, len(artifacts))
 
 
-def _records_text(records: list) -> str:
+def _records_text(records: Sequence[ex.ListRecord]) -> str:
     return ",".join(ex.dumps(ex.to_document(record)) for record in records)
 
 
 class _Output:
     """Where an export goes: a text or binary file object, or a path opened at the first write."""
 
-    def __init__(self, file: Any):
+    def __init__(self, file: ExportTarget) -> None:
         self._path: str | None = None
         self._file: Any = None
         self._text: bool | None = None
@@ -112,6 +123,7 @@ class _Output:
     def write(self, text: str) -> None:
         try:
             if self._file is None:
+                assert self._path is not None  # no file object was given: a path was
                 self._file, self._text = open(self._path, "w", encoding="utf-8"), True  # noqa: SIM115
             if self._text is None:  # not a TextIOBase: bytes, unless it refuses them
                 try:
@@ -153,8 +165,8 @@ def _write_failed(exc: OSError) -> ValidationError:
 # -- import --------------------------------------------------------------------------------
 
 
-@procedure
-def import_session_from(dialect, file: Any) -> ExportSummary:
+@job
+def import_session_from(dialect: Dialect, file: ExportSource) -> JobSteps[ExportSummary]:
     """Import the export document in `file` (a path, or a binary or text file object), reading
     one record at a time and writing PAGE_SIZE at a time. The store method runs it in one
     transaction: any error (a malformed document, ConflictError) writes nothing. Beyond
@@ -174,7 +186,7 @@ def import_session_from(dialect, file: Any) -> ExportSummary:
     return (yield from _import(dialect, JsonReader(file.read)))
 
 
-def _import(dialect, reader: JsonReader):
+def _import(dialect: Dialect, reader: JsonReader) -> JobSteps[ExportSummary]:
     state = _Import(dialect)
     if reader.peek() not in ("{", None):
         value = reader.value()
@@ -213,17 +225,17 @@ class _Import:
     """What the streamed import checks on the way: one session, numbered events in order,
     unique ids and keys."""
 
-    def __init__(self, dialect):
+    def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self.session: Session | None = None
         # The first record read before the session, which every later record must agree with.
-        self.first: tuple[str, str] | None = None
+        self.first: tuple[str, str | None] | None = None
         self.counts = dict.fromkeys(ex.LISTS, 0)
         self.last_sequence: tuple[str, int] | None = None
         self.unique = {("runs", "id"): RepeatFinder(), ("events", "id"): RepeatFinder(),
                        ("artifacts", "id"): RepeatFinder(), ("artifacts", "key"): RepeatFinder()}
 
-    def read_session(self, value: Any):
+    def read_session(self, value: Any) -> JobSteps[None]:
         session = ex.from_document(Session, value, "session")
         if self.first is not None and self.first[1] != session.id:
             where, session_id = self.first
@@ -231,7 +243,7 @@ class _Import:
         self.session = session
         yield RunOperation(ex.import_session_row, (to_params(self.dialect, session),))
 
-    def read_list(self, name: str, reader: JsonReader):
+    def read_list(self, name: str, reader: JsonReader) -> JobSteps[None]:
         if reader.peek() != "[":
             value = reader.value()
             raise ex.invalid(name, f"must be a JSON array, not {type(value).__name__}")
@@ -251,7 +263,7 @@ class _Import:
                 batch = []
         yield from self._write(name, batch)
 
-    def _check(self, name: str, where: str, record: Any) -> None:
+    def _check(self, name: str, where: str, record: ex.ListRecord) -> None:
         if self.session is not None:
             if record.session_id != self.session.id:
                 raise ex.invalid(f"{where}.session_id",
@@ -279,7 +291,7 @@ class _Import:
             raise ex.invalid(f"{where}.sequence_number", problem)
         self.last_sequence = (where, number)
 
-    def _write(self, name: str, batch: list[dict[str, Any]]):
+    def _write(self, name: str, batch: list[dict[str, Any]]) -> JobSteps[None]:
         if batch:
             step = {"runs": ex.import_run_batch, "events": ex.import_event_batch,
                     "artifacts": ex.import_artifact_batch}[name]
@@ -297,5 +309,5 @@ class _Import:
 
     def finish(self) -> ExportSummary:
         self._refuse_repeats()
-        # self.session is set: a document without one failed require_keys.
+        assert self.session is not None  # a document without one failed require_keys
         return ExportSummary(self.session.id, self.counts["runs"], self.counts["events"], self.counts["artifacts"])

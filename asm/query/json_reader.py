@@ -45,7 +45,9 @@ class JsonReader:
     def peek(self) -> str | None:
         """The next character after whitespace, None at the end of the text."""
         while True:
-            self._pos = _WHITESPACE.match(self._text, self._pos).end()
+            blank = _WHITESPACE.match(self._text, self._pos)
+            assert blank is not None  # `*` matches the empty text too
+            self._pos = blank.end()
             if self._pos < len(self._text):
                 return self._text[self._pos]
             if self._eof:

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
-from asm.arguments import require_id
+from asm.arguments import positive_int, require_id
 from asm.cursors import decode_cursor, encode_cursor, store_secret
+from asm.drivers.dialects import Dialect
 from asm.errors import ValidationError
+
+T = TypeVar("T")
+V = TypeVar("V")
+# A result row as the driver returns it.
+Row: TypeAlias = dict[str, Any]
+# What `id_list` takes: one id or a collection of them.
+IdFilter: TypeAlias = str | Sequence[str] | AbstractSet[str] | None
 
 
 def check_limit(limit: Any) -> int:
-    if type(limit) is not int or limit < 1:
-        raise ValidationError(f"limit must be an int >= 1, not {limit!r}", details={"field": "limit"})
-    return limit
+    return positive_int(limit, "limit")
 
 
-def check_order(order_by: Any, orders: dict[str, Any]) -> Any:
+def check_order(order_by: Any, orders: dict[str, V]) -> V:
     if order_by not in orders:
         raise ValidationError(f"order_by must be one of {', '.join(orders)}, not {order_by!r}",
                               details={"field": "order_by"})
     return orders[order_by]
 
 
-def after(dialect, cursor: str | None, query: str, kinds: tuple[str, ...]) -> tuple[Any, ...]:
+def after(dialect: Dialect, cursor: str | None, query: str, kinds: tuple[str, ...]) -> tuple[Any, ...]:
     """The sort key the page starts after (all None for the first page); `kinds` name the
     key's values for asm.cursors ("timestamp", "id", "sequence", "tokens")."""
     if cursor is None:
@@ -31,8 +39,8 @@ def after(dialect, cursor: str | None, query: str, kinds: tuple[str, ...]) -> tu
     return decode_cursor(cursor, query, kinds, store_secret(dialect))
 
 
-def page(dialect, rows: list[dict[str, Any]], limit: int, query: str, decode: Any,
-         key: Any) -> tuple[list[Any], str | None, bool]:
+def page(dialect: Dialect, rows: list[Row], limit: int, query: str, decode: Callable[[Row], T],
+         key: Callable[[Row], tuple[Any, ...]]) -> tuple[list[T], str | None, bool]:
     """(items, cursor, has_more) from `limit + 1` fetched rows; `key(row)` is the sort key."""
     has_more = len(rows) > limit
     rows = rows[:limit]

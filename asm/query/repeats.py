@@ -19,7 +19,7 @@ _KEPT = DIGEST_BYTES - 1
 class RepeatFinder:
     def __init__(self) -> None:
         # bucket -> (digests without their first byte, end to end; the positions they were added at)
-        self._buckets: dict[int, tuple[bytearray, array]] = {}
+        self._buckets: dict[int, tuple[bytearray, array[int]]] = {}
         self._count = 0
 
     def add(self, value: str) -> None:

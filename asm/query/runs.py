@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from asm.arguments import enum_list, optional_count, optional_datetime, optional_id
+from asm.arguments import EnumFilter, enum_list, optional_count, optional_datetime, optional_id
 from asm.cursors import token_key
-from asm.db.operation import Call, operation
-from asm.db.rows import from_row
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps, operation
+from asm.convert.rows import from_row
 from asm.enums import RunStatus
-from asm.query.paging import after, check_limit, check_order, number, page
+from asm.query.paging import Row, after, check_limit, check_order, number, page
 from asm.query.records import ProviderUsage, RunPage, UsageSummary
 from asm.records import Run
 
@@ -23,11 +25,12 @@ _ORDERS = {
 
 @operation()
 def search_runs(
-    dialect, *, session_id: str | None = None, provider: str | None = None, status: Any = None,
+    dialect: Dialect, *, session_id: str | None = None, provider: str | None = None,
+    status: EnumFilter[RunStatus] = None,
     started_after: datetime | None = None, started_before: datetime | None = None,
     min_tokens: int | None = None, order_by: str = "started_at_desc", limit: int = 50,
     cursor: str | None = None,
-) -> RunPage:
+) -> Steps[RunPage]:
     """Runs matching every given filter; min_tokens bounds token_usage.total_tokens."""
     query = check_order(order_by, _ORDERS)
     limit = check_limit(limit)
@@ -42,6 +45,7 @@ def search_runs(
         "limit": limit + 1,
     }
     name = f"runs:{order_by}"
+    key: Callable[[Row], tuple[Any, ...]]
     if order_by == "token_usage_desc":
         # The token sort key is a JSON number in the cursor: a 64-bit int or a finite float.
         params["after_tokens"], params["after_id"] = after(dialect, cursor, name, ("tokens", "id"))
@@ -58,9 +62,9 @@ def search_runs(
 
 @operation()
 def get_usage_summary(
-    dialect, *, session_id: str | None = None, agent_id: str | None = None,
+    dialect: Dialect, *, session_id: str | None = None, agent_id: str | None = None,
     provider: str | None = None, since: datetime | None = None, until: datetime | None = None,
-) -> UsageSummary:
+) -> Steps[UsageSummary]:
     """Token usage of the matching runs, in total and per provider ("unknown" for none)."""
     rows = yield Call("usage_by_provider", {
         "session_id": optional_id(session_id, "session_id"),

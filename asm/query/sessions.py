@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from asm.arguments import enum_list, optional_datetime, optional_id, require_id
-from asm.db.operation import Call, operation
-from asm.db.rows import from_row
+from asm.arguments import EnumFilter, enum_list, flag, optional_datetime, optional_id, require_id, string_list
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps, operation
+from asm.convert.rows import from_row
 from asm.enums import SessionStatus
-from asm.errors import ValidationError
 from asm.query.paging import after, check_limit, check_order, number, page
 from asm.query.records import SessionPage, SessionStats
-from asm.records import Session, text_problem
+from asm.records import Session
 from asm.store.sessions import session_not_found
 
 _ORDERS = {
@@ -24,18 +24,19 @@ _ORDERS = {
 
 @operation()
 def search_sessions(
-    dialect, *, agent_id: str | None = None, status: Any = None, provider: str | None = None,
+    dialect: Dialect, *, agent_id: str | None = None, status: EnumFilter[SessionStatus] = None,
+    provider: str | None = None,
     tags: list[str] | None = None, created_after: datetime | None = None,
     created_before: datetime | None = None, include_deleted: bool = False,
     order_by: str = "updated_at_desc", limit: int = 50, cursor: str | None = None,
     with_total: bool = False,
-) -> SessionPage:
+) -> Steps[SessionPage]:
     """Sessions matching every given filter. `total_count` (ignoring limit and cursor) is
     counted only with `with_total=True`, else None: the count reads every matching session,
     and over 20,000 sessions it cost 143-219 ms (PostgreSQL), 667 ms (MariaDB), over 60 s
     (SQLite without statistics) per page with a provider filter."""
     query, column = check_order(order_by, _ORDERS)
-    count = _flag(with_total, "with_total")
+    count = flag(with_total, "with_total")
     limit = check_limit(limit)
     statuses = enum_list(SessionStatus, status, "status")
     filters = {
@@ -45,7 +46,7 @@ def search_sessions(
         "tags": _tags(dialect, tags),
         "created_after": dialect.encode_ts(optional_datetime(created_after, "created_after")),
         "created_before": dialect.encode_ts(optional_datetime(created_before, "created_before")),
-        "include_deleted": 1 if _flag(include_deleted, "include_deleted") else 0,
+        "include_deleted": 1 if flag(include_deleted, "include_deleted") else 0,
     }
     after_at, after_id = after(dialect, cursor, f"sessions:{order_by}", ("timestamp", "id"))
     rows = yield Call(query, {**filters, "after_at": dialect.encode_ts(after_at), "after_id": after_id,
@@ -59,7 +60,7 @@ def search_sessions(
 
 
 @operation()
-def get_session_stats(dialect, session_id: str) -> SessionStats:
+def get_session_stats(dialect: Dialect, session_id: str) -> Steps[SessionStats]:
     """Counts, token totals, providers and event time range of one session."""
     if (yield Call("get_session", {"id": require_id(session_id, "session_id")})) is None:
         raise session_not_found(session_id)
@@ -81,16 +82,9 @@ def get_session_stats(dialect, session_id: str) -> SessionStats:
     )
 
 
-def _tags(dialect, tags: Any) -> str | None:
+def _tags(dialect: Dialect, tags: Any) -> str | None:
     if tags is None:
         return None
-    if not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) and not text_problem(t) for t in tags):
-        raise ValidationError("tags must be a list of strings (without U+0000 or lone surrogates)",
-                              details={"field": "tags"})
-    return dialect.encode_json(list(tags)) if tags else None
+    tags = string_list(tags, "tags")
+    return dialect.encode_json(tags) if tags else None
 
-
-def _flag(value: Any, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationError(f"{name} must be True or False", details={"field": name})
-    return value

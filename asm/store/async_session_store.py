@@ -1,36 +1,128 @@
-"""AsyncSessionStore, the async twin of SessionStore, and `asm.connect_async`."""
+"""AsyncSessionStore and `asm.connect_async`: sessions, runs and the event log of one database.
+
+Each method runs one operation (asm/store/*.py), the store logic written once for both APIs.
+Its sync twin is generated from it by tools/async_to_sync.py.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from datetime import datetime
 
 from asm.arguments import optional_count, optional_positive_int
-from asm.artifacts import AsyncArtifacts
+from asm.core.async_api import AsyncStore
+from asm.core.async_compat import run_blocking
+from asm.core.async_executor import AsyncExecutor
 from asm.cursors import check_cursor_secret
-from asm.db.api import AsyncStore, async_method
-from asm.db.async_executor import AsyncExecutor
-from asm.db.dialects import DEFAULT_MAX_EVENT_BYTES
-from asm.db.migrations import migrate as apply_migrations
-from asm.db.migrations import migration_statements
-from asm.db.urls import parse_url
-from asm.maintenance.api import AsyncMaintenance
-from asm.query.api import AsyncQueryAPI
-from asm.records import Event
-from asm.store import schema
-from asm.store.methods import StoreOperations
+from asm.drivers.dialects import DEFAULT_MAX_EVENT_BYTES
+from asm.migrations import migrate as apply_migrations
+from asm.migrations import migration_statements
+from asm.drivers.urls import DatabaseURL, parse_url
+from asm.enums import EventType, RunStatus, SessionStatus
+from asm.records import Event, ExecutionResult, Run, Session
+from asm.store import events as event_log
+from asm.store import runs, schema, sessions, streaming
+from asm.store.async_parts import AsyncArtifacts, AsyncMaintenance, AsyncQueryAPI
 from asm.store.streaming import event_pages
 
+EventTypes = EventType | str | list[EventType | str] | None
 
-class AsyncSessionStore(AsyncStore, StoreOperations, wrap=async_method):
-    """SessionStore with awaitable methods. Safe to share between tasks of one event loop."""
 
-    async def iter_events(self, session_id: str, *, batch_size: int = 500, **filters: Any) -> AsyncIterator[Event]:
-        """Every event matching the get_events filters, page by page, in bounded memory."""
-        pages = event_pages(session_id, batch_size, filters)
+class AsyncSessionStore(AsyncStore):
+    """Sessions, runs and the append-only event log in one database, with awaitable methods.
+    Safe to share between the tasks of one event loop. Open one with `asm.connect_async(url)`."""
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    async def save_session(self, session: Session) -> None:
+        """Insert or update `session` by id. Every column takes the new value except
+        `created_at` (kept from the first save) and `deleted_at` (a save never clears a soft
+        delete; `restore_session` does)."""
+        return await self._executor.run(sessions.save_session, session)
+
+    async def get_session(self, id: str) -> Session:
+        """The session with this id, soft-deleted or not. Raises SessionNotFound."""
+        return await self._executor.run(sessions.get_session, id)
+
+    async def list_sessions(self, *, status: SessionStatus | str | None = None, agent_id: str | None = None,
+                            limit: int | None = None, offset: int = 0) -> list[Session]:
+        """Sessions ordered by created_at, id, soft-deleted ones included. For keyset pages
+        and more filters, use `store.query.search_sessions`."""
+        return await self._executor.run(sessions.list_sessions, status=status, agent_id=agent_id, limit=limit,
+                                        offset=offset)
+
+    async def delete_session(self, id: str) -> None:
+        """Hard-delete a session with its runs, events, sequence counter and artifact rows, in
+        one transaction. Idempotent."""
+        return await self._executor.run(sessions.delete_session, id)
+
+    async def restore_session(self, id: str) -> None:
+        """Clear the soft delete of a session. Raises SessionNotFound."""
+        return await self._executor.run(sessions.restore_session, id)
+
+    # -- runs --------------------------------------------------------------------------------
+
+    async def save_run(self, run: Run) -> None:
+        """Insert or replace `run` by id."""
+        return await self._executor.run(runs.save_run, run)
+
+    async def get_run(self, id: str) -> Run:
+        """The run with this id. Raises RunNotFound."""
+        return await self._executor.run(runs.get_run, id)
+
+    async def list_runs(self, session_id: str, *, status: RunStatus | str | None = None,
+                        limit: int | None = None) -> list[Run]:
+        """A session's runs ordered by started_at, id."""
+        return await self._executor.run(runs.list_runs, session_id, status=status, limit=limit)
+
+    async def get_active_run(self, session_id: str) -> Run | None:
+        """The session's most recently started run with status `running`, or None."""
+        return await self._executor.run(runs.get_active_run, session_id)
+
+    # -- events ------------------------------------------------------------------------------
+
+    async def append_event(self, event: Event) -> None:
+        """Append `event` at its session's next sequence number (1, 2, 3, ... with no gaps
+        among committed events). Idempotent by event id: appending a stored id writes nothing."""
+        return await self._executor.run(event_log.append_event, event)
+
+    async def append_event_with_sequence(self, event: Event) -> Event:
+        """Append `event` and return it as stored, with its sequence number (for an id already
+        stored: the stored event, with its original number)."""
+        return await self._executor.run(event_log.append_event_with_sequence, event)
+
+    async def append_events(self, events: list[Event]) -> list[Event]:
+        """Append a batch in one transaction: each session gets a contiguous block of numbers in
+        input order; ids already stored (or repeated in the batch) collapse to the stored event.
+        Returns the stored events in input order. Any invalid event: ValidationError, nothing
+        written."""
+        return await self._executor.run(event_log.append_events, events)
+
+    async def flush(self, result: ExecutionResult) -> None:
+        """Save the session, the run and the events of one execution in one transaction; the
+        result's provider_metadata is merged into the run's (its keys win)."""
+        return await self._executor.run(event_log.flush, result)
+
+    async def get_events(self, session_id: str, *, run_id: str | None = None, type: EventTypes = None,
+                         since: datetime | None = None, after: int | None = None, before: int | None = None,
+                         limit: int | None = None, wait_timeout_ms: int | None = None) -> list[Event]:
+        """A session's events in sequence order. `type` is one type or a list; `since` an
+        inclusive time; `after`/`before` exclusive sequence bounds; `limit` applies last; all
+        combine with AND. With `wait_timeout_ms`, an empty result waits until a matching event
+        is appended (by any process) or the timeout passes, then returns what matches."""
+        return await self._executor.run_job(
+            streaming.get_events, session_id, run_id=run_id, type=type, since=since, after=after, before=before,
+            limit=limit, wait_timeout_ms=wait_timeout_ms)
+
+    async def iter_events(self, session_id: str, *, batch_size: int = 500, run_id: str | None = None,
+                          type: EventTypes = None, since: datetime | None = None, after: int | None = None,
+                          before: int | None = None) -> AsyncIterator[Event]:
+        """Every event matching the `get_events` filters, read in keyset pages of `batch_size`,
+        in bounded memory."""
+        pages = event_pages(session_id, batch_size, {"run_id": run_id, "type": type, "since": since,
+                                                     "after": after, "before": before})
         arguments = next(pages)
         while True:
             page = await self.get_events(**arguments)
@@ -41,51 +133,73 @@ class AsyncSessionStore(AsyncStore, StoreOperations, wrap=async_method):
             except StopIteration:
                 return
 
+    async def get_latest_sequence(self, session_id: str) -> int:
+        """The session's counter: the last number handed out, 0 when none. Pruning never lowers it."""
+        return await self._executor.run(event_log.get_latest_sequence, session_id)
+
+    # -- the other parts ---------------------------------------------------------------------
+
     @functools.cached_property
     def query(self) -> AsyncQueryAPI:
-        """Cross-session search, statistics, usage, export and import (CONTRACT §5)."""
+        """Cross-session search, statistics, usage, export and import."""
         return AsyncQueryAPI(self._executor)
 
     @functools.cached_property
     def artifacts(self) -> AsyncArtifacts:
-        """The artifact registry (CONTRACT §7)."""
+        """The artifact registry: metadata of blobs stored elsewhere."""
         return AsyncArtifacts(self._executor)
 
     @functools.cached_property
     def maintenance(self) -> AsyncMaintenance:
-        """Retention and maintenance (CONTRACT §6)."""
+        """Retention and maintenance."""
         return AsyncMaintenance(self._executor)
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
-        """`async with store.transaction():` every store call inside runs in one transaction."""
+        """`async with store.transaction():` every store call inside runs in one database
+        transaction, committed at the end, rolled back on an exception. Nested blocks are
+        savepoints."""
         return self._executor.transaction()
 
 
-async def connect_async(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
+async def connect_async(url: str | DatabaseURL, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
                         timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
                         prepare_threshold: int | None = None,
                         cursor_secret: str | bytes | None = None) -> AsyncSessionStore:
-    """The async twin of `asm.connect`: `store = await asm.connect_async(url)`.
+    """An AsyncSessionStore on `url` (sqlite:///path, postgresql://..., mysql://...).
 
-    prepare_threshold (PostgreSQL; checked, then ignored, elsewhere): as for `asm.connect`;
-    None, the default, never prepares statements on the server, which a transaction-pooling
-    PgBouncer needs. cursor_secret: as for `asm.connect`.
+    With migrate=True, pending migrations are applied first; without it, a database whose
+    schema is missing or older than this package raises SchemaError.
+
+    max_event_bytes: the largest JSON text of an event's `data` or `metadata` (UTF-8 bytes;
+    None: no limit), checked before any SQL runs.
+
+    prepare_threshold (PostgreSQL; checked, then ignored, elsewhere): psycopg's, the executions
+    of a statement on a connection after which it is prepared on the server. None, the
+    default, never prepares, which is what a transaction-pooling PgBouncer needs (it hands a
+    server connection from client to client, and another client's prepared statement would
+    run). On a direct connection, or through a pooler that keeps prepared statements per
+    client, `prepare_threshold=5` (psycopg's default) saves the server some parsing and
+    planning (see bench/findings.md).
+
+    cursor_secret: signs the keyset cursors of `store.query` pages: only stores given the same
+    secret accept them, so give every worker of one service the same long random value (a
+    str or bytes). None, the default, signs with a key built into asm, which catches edited
+    and truncated cursors but not forged ones.
     """
     max_event_bytes = optional_positive_int(max_event_bytes, "max_event_bytes")
     prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
-    cursor_secret = check_cursor_secret(cursor_secret)
-    url = parse_url(url)
-    if migrate and not url.is_memory:
-        # yoyo is synchronous; keep the event loop free while it works.
-        await asyncio.to_thread(apply_migrations, url)
-    executor = AsyncExecutor(url)
-    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes, cursor_secret=cursor_secret)
+    secret = check_cursor_secret(cursor_secret)
+    database_url = parse_url(url)
+    if migrate and not database_url.is_memory:
+        await run_blocking(apply_migrations, database_url)
+    executor = AsyncExecutor(database_url)
+    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes, cursor_secret=secret)
     try:
         await executor.open(min_size=min_size, max_size=max_size, timeout=timeout,
                             prepare_threshold=prepare_threshold)
-        if migrate and url.is_memory:
-            await executor.execute_statements(migration_statements(url.dialect))
-        await executor.run(schema.check_schema, executor.dialect)
+        if migrate and database_url.is_memory:
+            await executor.execute_statements(migration_statements(database_url.dialect))
+        await executor.run(schema.check_schema)
     except BaseException:
         await executor.close()
         raise

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from asm.db.operation import Call
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
@@ -44,7 +45,7 @@ _DRIVER_STATEMENT_SPLIT = 1_024_000
 _ESCAPED = ("\\", "'", '"', "\n", "\r", "\0", "\x1a")
 
 
-def list_budget(dialect) -> Any:
+def list_budget(dialect: Dialect) -> Steps[int]:
     """Steps: the bytes a list parameter or a run of rows may take in one statement."""
     if dialect.max_packet_bytes is None:
         # Once per store: the dialect is the store's own copy (Dialect.with_limits).
@@ -99,7 +100,7 @@ def _row_bound(row: dict[str, Any]) -> int:
     return size
 
 
-def rows_by_ids(dialect, query: str, ids: list[str], **params: Any) -> Any:
+def rows_by_ids(dialect: Dialect, query: str, ids: list[str], **params: Any) -> Steps[list[dict[str, Any]]]:
     """Steps: the rows of `query` (taking the list parameter `ids`) for every id, piece by piece."""
     if not ids:
         return []
@@ -110,7 +111,7 @@ def rows_by_ids(dialect, query: str, ids: list[str], **params: Any) -> Any:
     return rows
 
 
-def count_by_ids(dialect, query: str, ids: list[str], **params: Any) -> Any:
+def count_by_ids(dialect: Dialect, query: str, ids: list[str], **params: Any) -> Steps[int]:
     """Steps: `query` (a write taking the list parameter `ids`) run piece by piece; the rows it changed."""
     if not ids:
         return 0
@@ -121,7 +122,7 @@ def count_by_ids(dialect, query: str, ids: list[str], **params: Any) -> Any:
     return changed
 
 
-def insert_rows(dialect, query: str, rows: list[dict[str, Any]]) -> Any:
+def insert_rows(dialect: Dialect, query: str, rows: list[dict[str, Any]]) -> Steps[None]:
     """Steps: the `*!` insert `query` of `rows`, in runs that fit one statement each."""
     if not rows:
         return
@@ -134,7 +135,7 @@ def insert_rows(dialect, query: str, rows: list[dict[str, Any]]) -> Any:
         yield Call(query, run)
 
 
-def insert_document(dialect, query: str, rows: list[dict[str, Any]]) -> Any:
+def insert_document(dialect: Dialect, query: str, rows: list[dict[str, Any]]) -> Steps[None]:
     """Steps: the insert `query` taking `rows` as one JSON array of objects (parameter `rows`),
     one statement per piece that fits the limit (fewer statements than executemany's one per
     row: a statement trigger fires once per piece)."""

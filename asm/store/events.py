@@ -8,11 +8,13 @@ globally: appending a stored id returns the stored event and reserves nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import attrs
 
 from asm.arguments import (
+    EnumFilter,
     enum_list,
     optional_count,
     optional_datetime,
@@ -20,8 +22,9 @@ from asm.arguments import (
     require_id,
     require_record,
 )
-from asm.db.operation import Call, operation
-from asm.db.rows import from_row, to_params
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps, operation
+from asm.convert.rows import from_row, to_params
 from asm.enums import EventType
 from asm.errors import StorageWriteFailed, ValidationError
 from asm.ids import utc_now
@@ -40,31 +43,31 @@ TABLE = "asm_events"
 _BATCH_AS_DOCUMENT = frozenset({"postgres"})
 
 
-def _needs_transaction(dialect) -> bool:
+def _needs_transaction(dialect: Dialect) -> bool:
     # PostgreSQL appends one event in one statement, atomic by itself: no BEGIN ... COMMIT.
     return not dialect.appends_in_one_statement
 
 
 @operation(write=True, retry=True, atomic=_needs_transaction)
-def append_event(dialect, event: Event) -> None:
+def append_event(dialect: Dialect, event: Event) -> Steps[None]:
     """Append `event` at its session's next sequence number (idempotent by event id)."""
     yield from _append_one(dialect, event)
 
 
 @operation(write=True, retry=True, atomic=_needs_transaction)
-def append_event_with_sequence(dialect, event: Event) -> Event:
+def append_event_with_sequence(dialect: Dialect, event: Event) -> Steps[Event]:
     """Append `event` and return it as stored, with its sequence number."""
     return (yield from _append_one(dialect, event))
 
 
 @operation(write=True, retry=True)
-def append_events(dialect, events: list[Event]) -> list[Event]:
+def append_events(dialect: Dialect, events: list[Event]) -> Steps[list[Event]]:
     """Append a batch in one transaction; each session gets a contiguous block in input order."""
     return (yield from _append_many(dialect, _event_params(dialect, events)))
 
 
 @operation(write=True, retry=True)
-def flush(dialect, result: ExecutionResult) -> None:
+def flush(dialect: Dialect, result: ExecutionResult) -> Steps[None]:
     """Save the session, the run and the events of one execution in one transaction.
 
     The result's provider_metadata is merged into the run's (its keys win).
@@ -80,12 +83,13 @@ def flush(dialect, result: ExecutionResult) -> None:
 
 
 @operation()
-def get_events(
-    dialect, session_id: str, *, run_id: str | None = None,
-    type: EventType | str | list[EventType | str] | None = None, since=None,
+def read_events(
+    dialect: Dialect, session_id: str, *, run_id: str | None = None,
+    type: EnumFilter[EventType] = None, since: datetime | None = None,
     after: int | None = None, before: int | None = None, limit: int | None = None,
-) -> list[Event]:
-    """A session's events in sequence order; filters combine with AND, limit applies last."""
+) -> Steps[list[Event]]:
+    """One read of a session's events in sequence order (the store's get_events adds the long poll);
+    filters combine with AND, limit applies last."""
     types = enum_list(EventType, type, "type")
     since = optional_datetime(since, "since")
     params = {
@@ -106,7 +110,7 @@ def get_events(
 
 
 @operation()
-def get_latest_sequence(dialect, session_id: str) -> int:
+def get_latest_sequence(dialect: Dialect, session_id: str) -> Steps[int]:
     """The session's counter: the last number handed out, 0 when none (pruning never lowers it)."""
     value = yield Call("get_latest_sequence", {"session_id": require_id(session_id, "session_id")})
     return value or 0
@@ -115,7 +119,7 @@ def get_latest_sequence(dialect, session_id: str) -> int:
 # -- sequencing ----------------------------------------------------------------------------
 
 
-def _append_one(dialect, event: Event):
+def _append_one(dialect: Dialect, event: Event) -> Steps[Event]:
     params = check_event_size(dialect, to_params(dialect, require_record(event, Event, "event")), "")
     if dialect.appends_in_one_statement:
         row = yield Call("append_event", {**params, "now": dialect.encode_ts(utc_now())})
@@ -132,7 +136,7 @@ def _append_one(dialect, event: Event):
     return stored
 
 
-def _event_params(dialect, events: Any) -> list[dict[str, Any]]:
+def _event_params(dialect: Dialect, events: Any) -> list[dict[str, Any]]:
     """Every event checked and encoded before anything is written."""
     if not isinstance(events, (list, tuple)):
         raise ValidationError(
@@ -142,7 +146,7 @@ def _event_params(dialect, events: Any) -> list[dict[str, Any]]:
             for i, e in enumerate(events)]
 
 
-def check_event_size(dialect, params: dict[str, Any], where: str) -> dict[str, Any]:
+def check_event_size(dialect: Dialect, params: dict[str, Any], where: str) -> dict[str, Any]:
     """An event's encoded params, unless its `data` or `metadata` JSON text is longer than the
     store's limit (`dialect.max_event_bytes`, set by `asm.connect(max_event_bytes=...)`)."""
     limit = dialect.max_event_bytes
@@ -157,7 +161,7 @@ def check_event_size(dialect, params: dict[str, Any], where: str) -> dict[str, A
     return params
 
 
-def _append_many(dialect, params: list[dict[str, Any]], one: bool = False):
+def _append_many(dialect: Dialect, params: list[dict[str, Any]], one: bool = False) -> Steps[list[Event]]:
     """Append encoded events; with one=True, a single event through its own query."""
     if not params:
         return []

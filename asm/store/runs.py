@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from asm.arguments import optional_count, optional_enum, require_id, require_record
-from asm.db.operation import Call, operation
-from asm.db.rows import from_row, to_params
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps, operation
+from asm.convert.rows import from_row, to_params
 from asm.enums import RunStatus
 from asm.errors import RunNotFound
 from asm.records import Run
@@ -13,13 +14,13 @@ TABLE = "asm_runs"
 
 
 @operation(write=True)
-def save_run(dialect, run: Run) -> None:
+def save_run(dialect: Dialect, run: Run) -> Steps[None]:
     """Insert or replace `run` by id."""
     yield Call("upsert_run", to_params(dialect, require_record(run, Run, "run")))
 
 
 @operation()
-def get_run(dialect, id: str) -> Run:
+def get_run(dialect: Dialect, id: str) -> Steps[Run]:
     """The run with this id; RunNotFound if there is none."""
     row = yield Call("get_run", {"id": require_id(id)})
     if row is None:
@@ -29,8 +30,9 @@ def get_run(dialect, id: str) -> Run:
 
 @operation()
 def list_runs(
-    dialect, session_id: str, *, status: RunStatus | str | None = None, limit: int | None = None
-) -> list[Run]:
+    dialect: Dialect, session_id: str, *, status: RunStatus | str | None = None,
+    limit: int | None = None,
+) -> Steps[list[Run]]:
     """A session's runs ordered by started_at, id."""
     status = optional_enum(RunStatus, status, "status")
     limit = optional_count(limit, "limit")
@@ -45,7 +47,7 @@ def list_runs(
 
 
 @operation()
-def get_active_run(dialect, session_id: str) -> Run | None:
+def get_active_run(dialect: Dialect, session_id: str) -> Steps[Run | None]:
     """The most recently started run with status running, or None."""
     row = yield Call("get_active_run", {"session_id": require_id(session_id, "session_id")})
     return None if row is None else from_row(dialect, Run, TABLE, row)

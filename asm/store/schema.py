@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from asm.db.operation import Call, operation
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps, operation
 
 
 @operation()
-def check_schema(dialect) -> None:
+def check_schema(dialect: Dialect) -> Steps[None]:
     """Raises SchemaError (via the executor) unless every table has its newest column."""
     yield Call("schema_probe")

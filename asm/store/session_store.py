@@ -1,74 +1,179 @@
-"""SessionStore, the sync API of CONTRACT §4, and `asm.connect`."""
+# Generated from asm/store/async_session_store.py by tools/async_to_sync.py: edit that file, then run
+# `python -m tools.async_to_sync`.
+"""SessionStore and `asm.connect`: sessions, runs and the event log of one database.
+
+Each method runs one operation (asm/store/*.py), the store logic written once for both APIs.
+Generated from its async twin by tools/async_to_sync.py.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from typing import Any
+from datetime import datetime
 
 from asm.arguments import optional_count, optional_positive_int
-from asm.artifacts import Artifacts
+from asm.core.sync_api import SyncStore
+from asm.core.compat import run_blocking
+from asm.core.sync_executor import SyncExecutor
 from asm.cursors import check_cursor_secret
-from asm.db.api import SyncStore, sync_method
-from asm.db.dialects import DEFAULT_MAX_EVENT_BYTES
-from asm.db.executor import SyncExecutor
-from asm.db.migrations import migrate as apply_migrations
-from asm.db.migrations import migration_statements
-from asm.db.urls import parse_url
-from asm.maintenance.api import Maintenance
-from asm.query.api import QueryAPI
-from asm.records import Event
-from asm.store import schema
-from asm.store.methods import StoreOperations
+from asm.drivers.dialects import DEFAULT_MAX_EVENT_BYTES
+from asm.migrations import migrate as apply_migrations
+from asm.migrations import migration_statements
+from asm.drivers.urls import DatabaseURL, parse_url
+from asm.enums import EventType, RunStatus, SessionStatus
+from asm.records import Event, ExecutionResult, Run, Session
+from asm.store import events as event_log
+from asm.store import runs, schema, sessions, streaming
+from asm.store.parts import Artifacts, Maintenance, QueryAPI
 from asm.store.streaming import event_pages
 
+EventTypes = EventType | str | list[EventType | str] | None
 
-class SessionStore(SyncStore, StoreOperations, wrap=sync_method):
-    """Sessions, runs and the event log in one database. Safe to share between threads.
 
-    Its methods are the operations listed in StoreOperations (asm/store/methods.py).
-    """
+class SessionStore(SyncStore):
+    """Sessions, runs and the append-only event log in one database.
+    Safe to share between threads. Open one with `asm.connect(url)`."""
 
-    def iter_events(self, session_id: str, *, batch_size: int = 500, **filters: Any) -> Iterator[Event]:
-        """Every event matching the get_events filters, page by page, in bounded memory."""
-        pages = event_pages(session_id, batch_size, filters)
+    # -- sessions ----------------------------------------------------------------------------
+
+    def save_session(self, session: Session) -> None:
+        """Insert or update `session` by id. Every column takes the new value except
+        `created_at` (kept from the first save) and `deleted_at` (a save never clears a soft
+        delete; `restore_session` does)."""
+        return self._executor.run(sessions.save_session, session)
+
+    def get_session(self, id: str) -> Session:
+        """The session with this id, soft-deleted or not. Raises SessionNotFound."""
+        return self._executor.run(sessions.get_session, id)
+
+    def list_sessions(self, *, status: SessionStatus | str | None = None, agent_id: str | None = None,
+                      limit: int | None = None, offset: int = 0) -> list[Session]:
+        """Sessions ordered by created_at, id, soft-deleted ones included. For keyset pages
+        and more filters, use `store.query.search_sessions`."""
+        return self._executor.run(sessions.list_sessions, status=status, agent_id=agent_id, limit=limit,
+                                  offset=offset)
+
+    def delete_session(self, id: str) -> None:
+        """Hard-delete a session with its runs, events, sequence counter and artifact rows, in
+        one transaction. Idempotent."""
+        return self._executor.run(sessions.delete_session, id)
+
+    def restore_session(self, id: str) -> None:
+        """Clear the soft delete of a session. Raises SessionNotFound."""
+        return self._executor.run(sessions.restore_session, id)
+
+    # -- runs --------------------------------------------------------------------------------
+
+    def save_run(self, run: Run) -> None:
+        """Insert or replace `run` by id."""
+        return self._executor.run(runs.save_run, run)
+
+    def get_run(self, id: str) -> Run:
+        """The run with this id. Raises RunNotFound."""
+        return self._executor.run(runs.get_run, id)
+
+    def list_runs(self, session_id: str, *, status: RunStatus | str | None = None,
+                  limit: int | None = None) -> list[Run]:
+        """A session's runs ordered by started_at, id."""
+        return self._executor.run(runs.list_runs, session_id, status=status, limit=limit)
+
+    def get_active_run(self, session_id: str) -> Run | None:
+        """The session's most recently started run with status `running`, or None."""
+        return self._executor.run(runs.get_active_run, session_id)
+
+    # -- events ------------------------------------------------------------------------------
+
+    def append_event(self, event: Event) -> None:
+        """Append `event` at its session's next sequence number (1, 2, 3, ... with no gaps
+        among committed events). Idempotent by event id: appending a stored id writes nothing."""
+        return self._executor.run(event_log.append_event, event)
+
+    def append_event_with_sequence(self, event: Event) -> Event:
+        """Append `event` and return it as stored, with its sequence number (for an id already
+        stored: the stored event, with its original number)."""
+        return self._executor.run(event_log.append_event_with_sequence, event)
+
+    def append_events(self, events: list[Event]) -> list[Event]:
+        """Append a batch in one transaction: each session gets a contiguous block of numbers in
+        input order; ids already stored (or repeated in the batch) collapse to the stored event.
+        Returns the stored events in input order. Any invalid event: ValidationError, nothing
+        written."""
+        return self._executor.run(event_log.append_events, events)
+
+    def flush(self, result: ExecutionResult) -> None:
+        """Save the session, the run and the events of one execution in one transaction; the
+        result's provider_metadata is merged into the run's (its keys win)."""
+        return self._executor.run(event_log.flush, result)
+
+    def get_events(self, session_id: str, *, run_id: str | None = None, type: EventTypes = None,
+                   since: datetime | None = None, after: int | None = None, before: int | None = None,
+                   limit: int | None = None, wait_timeout_ms: int | None = None) -> list[Event]:
+        """A session's events in sequence order. `type` is one type or a list; `since` an
+        inclusive time; `after`/`before` exclusive sequence bounds; `limit` applies last; all
+        combine with AND. With `wait_timeout_ms`, an empty result waits until a matching event
+        is appended (by any process) or the timeout passes, then returns what matches."""
+        return self._executor.run_job(
+            streaming.get_events, session_id, run_id=run_id, type=type, since=since, after=after, before=before,
+            limit=limit, wait_timeout_ms=wait_timeout_ms)
+
+    def iter_events(self, session_id: str, *, batch_size: int = 500, run_id: str | None = None,
+                    type: EventTypes = None, since: datetime | None = None, after: int | None = None,
+                    before: int | None = None) -> Iterator[Event]:
+        """Every event matching the `get_events` filters, read in keyset pages of `batch_size`,
+        in bounded memory."""
+        pages = event_pages(session_id, batch_size, {"run_id": run_id, "type": type, "since": since,
+                                                     "after": after, "before": before})
         arguments = next(pages)
         while True:
             page = self.get_events(**arguments)
-            yield from page
+            for event in page:
+                yield event
             try:
                 arguments = pages.send(page)
             except StopIteration:
                 return
 
+    def get_latest_sequence(self, session_id: str) -> int:
+        """The session's counter: the last number handed out, 0 when none. Pruning never lowers it."""
+        return self._executor.run(event_log.get_latest_sequence, session_id)
+
+    # -- the other parts ---------------------------------------------------------------------
+
     @functools.cached_property
     def query(self) -> QueryAPI:
-        """Cross-session search, statistics, usage, export and import (CONTRACT §5)."""
+        """Cross-session search, statistics, usage, export and import."""
         return QueryAPI(self._executor)
 
     @functools.cached_property
     def artifacts(self) -> Artifacts:
-        """The artifact registry (CONTRACT §7)."""
+        """The artifact registry: metadata of blobs stored elsewhere."""
         return Artifacts(self._executor)
 
     @functools.cached_property
     def maintenance(self) -> Maintenance:
-        """Retention and maintenance (CONTRACT §6)."""
+        """Retention and maintenance."""
         return Maintenance(self._executor)
 
     def transaction(self) -> AbstractContextManager[None]:
-        """Every store call inside runs in one transaction: committed at the end, rolled back on error."""
+        """`with store.transaction():` every store call inside runs in one database
+        transaction, committed at the end, rolled back on an exception. Nested blocks are
+        savepoints."""
         return self._executor.transaction()
 
 
-def connect(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
+def connect(url: str | DatabaseURL, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
             timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
-            prepare_threshold: int | None = None, cursor_secret: str | bytes | None = None) -> SessionStore:
-    """A SessionStore on `url` (sqlite:///path, postgresql://..., mysql://...).
+            prepare_threshold: int | None = None,
+            cursor_secret: str | bytes | None = None) -> SessionStore:
+    """An SessionStore on `url` (sqlite:///path, postgresql://..., mysql://...).
 
     With migrate=True, pending migrations are applied first; without it, a database whose
     schema is missing or older than this package raises SchemaError.
+
+    max_event_bytes: the largest JSON text of an event's `data` or `metadata` (UTF-8 bytes;
+    None: no limit), checked before any SQL runs.
 
     prepare_threshold (PostgreSQL; checked, then ignored, elsewhere): psycopg's, the executions
     of a statement on a connection after which it is prepared on the server. None, the
@@ -85,17 +190,18 @@ def connect(url: str, *, migrate: bool = False, min_size: int = 1, max_size: int
     """
     max_event_bytes = optional_positive_int(max_event_bytes, "max_event_bytes")
     prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
-    cursor_secret = check_cursor_secret(cursor_secret)
-    url = parse_url(url)
-    if migrate and not url.is_memory:
-        apply_migrations(url)
-    executor = SyncExecutor(url, min_size=min_size, max_size=max_size, timeout=timeout,
-                            prepare_threshold=prepare_threshold)
-    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes, cursor_secret=cursor_secret)
+    secret = check_cursor_secret(cursor_secret)
+    database_url = parse_url(url)
+    if migrate and not database_url.is_memory:
+        run_blocking(apply_migrations, database_url)
+    executor = SyncExecutor(database_url)
+    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes, cursor_secret=secret)
     try:
-        if migrate and url.is_memory:
-            executor.execute_statements(migration_statements(url.dialect))
-        executor.run(schema.check_schema, executor.dialect)
+        executor.open(min_size=min_size, max_size=max_size, timeout=timeout,
+                      prepare_threshold=prepare_threshold)
+        if migrate and database_url.is_memory:
+            executor.execute_statements(migration_statements(database_url.dialect))
+        executor.run(schema.check_schema)
     except BaseException:
         executor.close()
         raise

@@ -9,8 +9,9 @@ from asm.arguments import (
     require_id,
     require_record,
 )
-from asm.db.operation import Call, operation
-from asm.db.rows import from_row, to_params
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps, operation
+from asm.convert.rows import from_row, to_params
 from asm.enums import SessionStatus
 from asm.errors import SessionNotFound
 from asm.records import Session
@@ -19,14 +20,14 @@ TABLE = "asm_sessions"
 
 
 @operation(write=True)
-def save_session(dialect, session: Session) -> None:
+def save_session(dialect: Dialect, session: Session) -> Steps[None]:
     """Insert or update `session` by id (created_at and a soft delete are kept)."""
     params = to_params(dialect, require_record(session, Session, "session"))
     yield Call("upsert_session", params)
 
 
 @operation()
-def get_session(dialect, id: str) -> Session:
+def get_session(dialect: Dialect, id: str) -> Steps[Session]:
     """The session with this id, soft-deleted or not; SessionNotFound if there is none."""
     row = yield Call("get_session", {"id": require_id(id)})
     if row is None:
@@ -36,9 +37,9 @@ def get_session(dialect, id: str) -> Session:
 
 @operation()
 def list_sessions(
-    dialect, *, status: SessionStatus | str | None = None, agent_id: str | None = None,
+    dialect: Dialect, *, status: SessionStatus | str | None = None, agent_id: str | None = None,
     limit: int | None = None, offset: int = 0,
-) -> list[Session]:
+) -> Steps[list[Session]]:
     """Sessions ordered by created_at, id, soft-deleted ones included."""
     status = optional_enum(SessionStatus, status, "status")
     params = {
@@ -56,7 +57,7 @@ def list_sessions(
 
 
 @operation(write=True)
-def restore_session(dialect, id: str) -> None:
+def restore_session(dialect: Dialect, id: str) -> Steps[None]:
     """Clear the soft delete of a session; SessionNotFound if there is none."""
     changed = yield Call("restore_session", {"id": require_id(id)})
     if not changed and (yield Call("get_session", {"id": id})) is None:
@@ -64,7 +65,7 @@ def restore_session(dialect, id: str) -> None:
 
 
 @operation(write=True, atomic=True)
-def delete_session(dialect, id: str) -> None:
+def delete_session(dialect: Dialect, id: str) -> Steps[None]:
     """Hard-delete a session with its runs, events, counter and artifact rows (idempotent)."""
     params = {"session_id": require_id(id)}
     yield Call("delete_session_events", params)

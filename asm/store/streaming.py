@@ -2,7 +2,7 @@
 
 The long poll waits between reads without holding a connection, so waiters never starve
 other calls of the pool and cancelling one frees nothing. On PostgreSQL it sleeps until the
-session gets events (LISTEN/NOTIFY, see asm/db/notifications.py); elsewhere, or while the
+session gets events (LISTEN/NOTIFY, see asm/notify/waiters.py); elsewhere, or while the
 listening connection is down, it re-reads with a short backoff.
 """
 
@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
+from datetime import datetime
 from typing import Any
 
-from asm.arguments import optional_count
-from asm.db.operation import Listen, Pause, RunOperation, procedure
+from asm.arguments import EnumFilter, optional_count, positive_int
+from asm.drivers.dialects import Dialect
+from asm.core.operation import Listen, Pause, JobSteps, RunOperation, job
+from asm.enums import EventType
 from asm.errors import ValidationError
 from asm.records import Event
 from asm.store import events
@@ -22,20 +25,23 @@ FIRST_PAUSE_S = 0.01
 LONGEST_PAUSE_S = 0.2
 
 
-@procedure
+@job
 def get_events(
-    dialect, session_id: str, *, run_id: str | None = None, type: Any = None, since=None,
+    dialect: Dialect, session_id: str, *, run_id: str | None = None,
+    type: EnumFilter[EventType] = None, since: datetime | None = None,
     after: int | None = None, before: int | None = None, limit: int | None = None,
     wait_timeout_ms: int | None = None,
-) -> list[Event]:
+) -> JobSteps[list[Event]]:
     """A session's events in sequence order; filters combine with AND, limit applies last.
     With wait_timeout_ms, an empty result waits until a matching event is appended (by any
     process) or the timeout passes, then returns what matches."""
     wait = optional_count(wait_timeout_ms, "wait_timeout_ms")
     filters = {"run_id": run_id, "type": type, "since": since, "after": after, "before": before, "limit": limit}
-    read = RunOperation(events.get_events, (session_id,), filters)
+    read = RunOperation(events.read_events, (session_id,), filters)
+    found: list[Event]
     if not wait:
-        return (yield read)
+        found = yield read
+        return found
     deadline = time.monotonic() + wait / 1000
     # Before the first read: an append committed after it wakes us.
     notified = yield Listen(session_id)
@@ -54,11 +60,11 @@ def get_events(
 def event_pages(session_id: str, batch_size: int, filters: dict[str, Any]) -> Generator[dict[str, Any], list[Event], None]:
     """The get_events arguments of each page of iter_events (keyset on sequence number): send
     each page back to get the next page's arguments; it stops after the last page."""
-    if type(batch_size) is not int or batch_size < 1:
-        raise ValidationError(f"batch_size must be an int >= 1, not {batch_size!r}", details={"field": "batch_size"})
+    positive_int(batch_size, "batch_size")
     if "limit" in filters or "wait_timeout_ms" in filters:
         raise ValidationError("iter_events takes no limit or wait_timeout_ms: it reads every matching event",
                               details={"field": "limit"})
+    filters = dict(filters)  # the caller's stays as it was
     after = filters.pop("after", None)
     while True:
         page = yield {"session_id": session_id, "after": after, "limit": batch_size, **filters}

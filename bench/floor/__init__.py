@@ -7,7 +7,7 @@ from typing import Any
 
 
 def open_floor(dialect: str, url: str) -> Any:
-    from asm.db.urls import parse_url
+    from asm.drivers.urls import parse_url
 
     parsed = parse_url(url)
     if dialect == "postgres":

@@ -1,4 +1,4 @@
-"""CONTRACT §7: the artifact registry (`store.artifacts`)."""
+"""docs/behaviour.md#artifacts: the artifact registry (`store.artifacts`)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor

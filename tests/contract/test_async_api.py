@@ -9,9 +9,8 @@ import pytest
 
 import asm
 from asm.graph import AsyncGraphSessionStorage, GraphSessionStorage
-from asm.artifacts import Artifacts, AsyncArtifacts
-from asm.maintenance.api import AsyncMaintenance, Maintenance
-from asm.query.api import AsyncQueryAPI, QueryAPI
+from asm.store.async_parts import AsyncArtifacts, AsyncMaintenance, AsyncQueryAPI
+from asm.store.parts import Artifacts, Maintenance, QueryAPI
 
 
 def public(cls):

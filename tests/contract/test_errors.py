@@ -1,4 +1,4 @@
-"""CONTRACT §9: asm errors with stable codes, driver exceptions chained, never escaping,
+"""docs/behaviour.md#errors: asm errors with stable codes, driver exceptions chained, never escaping,
 and no password in any message."""
 
 import logging
@@ -145,3 +145,9 @@ def test_every_error_class_has_its_stable_code():
     assert asm.StorageConnectionFailed("m").retryable and not asm.StorageWriteFailed("m").retryable
     assert asm.StorageTimeout("m").retryable and isinstance(asm.StorageTimeout("m"), asm.StorageError)
 
+
+
+def test_a_validation_error_is_also_a_value_error(store):
+    with pytest.raises(ValueError) as caught:
+        store.get_events("s", limit=-1)
+    assert isinstance(caught.value, asm.ValidationError) and caught.value.details["field"] == "limit"

@@ -1,4 +1,4 @@
-"""CONTRACT §4, events: sequencing, idempotency, batches, flush, filtered reads."""
+"""docs/behaviour.md#events: sequencing, idempotency, batches, flush, filtered reads."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""CONTRACT §5, export and import: a session with its runs, events and artifact rows as one
+"""docs/behaviour.md#export-and-import: a session with its runs, events and artifact rows as one
 stable JSON document, written back with the same ids and sequence numbers on any dialect."""
 
 import io
@@ -10,7 +10,7 @@ import pytest
 
 import asm
 from asm import Artifact, Event, Run, Session
-from asm.db.dialects import DIALECTS as WIRE
+from asm.drivers.dialects import DIALECTS as WIRE
 from asm.query import export_stream
 from asm.query.export import SessionExport
 from asm.query.export_stream import ExportSummary

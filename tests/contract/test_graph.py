@@ -1,4 +1,4 @@
-"""CONTRACT §8: graph-workflow sessions on every dialect and both APIs."""
+"""docs/behaviour.md#graph-sessions: graph-workflow sessions on every dialect and both APIs."""
 
 import json
 import threading

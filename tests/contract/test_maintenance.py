@@ -1,4 +1,4 @@
-"""CONTRACT §6: retention policy and maintenance (`store.maintenance`)."""
+"""docs/behaviour.md#maintenance: retention policy and maintenance (`store.maintenance`)."""
 
 from datetime import timedelta
 

@@ -7,7 +7,7 @@ import pytest
 
 import asm.store.streaming
 from asm import Event
-from asm.db.notifications import APPLICATION_NAME
+from asm.notify.waiters import APPLICATION_NAME
 from test_streaming import later, timed
 
 pytestmark = pytest.mark.parametrize("dialect", ["postgres"])

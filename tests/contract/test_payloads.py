@@ -1,4 +1,4 @@
-"""CONTRACT §3 JSON rules against real databases: what passes round-trips exactly on every
+"""The JSON payload rules (docs/behaviour.md#json-payload-rules) against real databases: what passes round-trips exactly on every
 dialect, in every payload column kind; what is refused names its path and writes nothing."""
 
 import pytest

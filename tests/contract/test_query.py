@@ -1,4 +1,4 @@
-"""CONTRACT §5: the QueryAPI (`store.query`): filters, keyset pages, aggregation in SQL."""
+"""docs/behaviour.md#queries: the QueryAPI (`store.query`): filters, keyset pages, aggregation in SQL."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""CONTRACT §4, runs: upsert, read, list, the active run."""
+"""docs/behaviour.md#runs: upsert, read, list, the active run."""
 
 from datetime import timedelta
 

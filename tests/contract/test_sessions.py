@@ -1,4 +1,4 @@
-"""CONTRACT §4, sessions: upsert, read, list, soft delete kept, hard delete."""
+"""docs/behaviour.md#sessions: upsert, read, list, soft delete kept, hard delete."""
 
 from datetime import timedelta
 

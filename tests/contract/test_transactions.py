@@ -1,4 +1,4 @@
-"""CONTRACT §2: store.transaction() groups store calls into one database transaction."""
+"""docs/behaviour.md#transactions: store.transaction() groups store calls into one database transaction."""
 
 import threading
 

@@ -1,4 +1,4 @@
-"""CONTRACT §2, §9: a password in a database URL never shows in an error (message, repr,
+"""docs/behaviour.md#credentials: a password in a database URL never shows in an error (message, repr,
 details, the chained driver exceptions, the traceback), a log record (any logger, DEBUG) or
 the output of the command line, however the connection fails."""
 
@@ -15,7 +15,7 @@ import pytest
 from databases import MYSQL_ADMIN_URL, POSTGRES_ADMIN_URL, RawDatabase
 
 import asm
-from asm.db.urls import parse_url
+from asm.drivers.urls import parse_url
 
 SECRET = "s3cr3t-pw"
 # A raw @ in a password: its two halves must not show either.

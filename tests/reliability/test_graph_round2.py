@@ -20,8 +20,8 @@ import pytest
 
 import asm
 from asm.convert import parse_timestamp
-from asm.db.migrations import migration_statements
-from asm.db.urls import parse_url
+from asm.migrations import migration_statements
+from asm.drivers.urls import parse_url
 from asm.graph import Context, GraphSession, operations
 from databases import RawDatabase, connect_raw, execute
 

@@ -51,7 +51,7 @@ PAYLOADS = st.one_of(
 
 
 def storable(value, depth: int = 0) -> bool:
-    """Whether a JSON value passes the payload rules (CONTRACT §3, README "JSON")."""
+    """Whether a JSON value passes the payload rules (docs/behaviour.md#json-payload-rules, README "JSON")."""
     if isinstance(value, str):
         return text_problem(value) is None
     if isinstance(value, bool) or value is None:

@@ -16,10 +16,10 @@ import pytest
 import yoyo.migrations
 
 import asm
-import asm.db.migrations
+import asm.migrations
 from asm import Event, EventType, Session
 from asm.cli.main import main
-from asm.db.urls import parse_url
+from asm.drivers.urls import parse_url
 from databases import admin_connection, connect_raw, create_database, drop_database, execute
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +110,7 @@ def kill_a_migrate_holding_the_lock(url: str) -> int:
 def test_a_killed_migrate_s_lock_names_its_process_and_the_command_that_breaks_it(dialect, fresh_url, monkeypatch,
                                                                                    in_process, ok):
     pid = kill_a_migrate_holding_the_lock(fresh_url)
-    monkeypatch.setattr(asm.db.migrations, "LOCK_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(asm.migrations, "LOCK_TIMEOUT_S", 0.3)
     fix = f"asm migrate --break-lock --database {parse_url(fresh_url)}"
 
     with pytest.raises(asm.SchemaError) as caught:
@@ -155,7 +155,7 @@ def test_migrate_still_waits_for_a_lock_that_is_released(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'wait.db'}"
     asm.migrate(url)
     asm.rollback(url)
-    monkeypatch.setattr(asm.db.migrations, "LOCK_TIMEOUT_S", 30.0)
+    monkeypatch.setattr(asm.migrations, "LOCK_TIMEOUT_S", 30.0)
 
     def sql(statement: str, *params: object) -> None:
         conn = connect_raw(url)

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 import asm
 from asm.cli.main import main as cli_main
-from asm.db.urls import parse_url
+from asm.drivers.urls import parse_url
 
 ASM = Path(sys.executable).parent / "asm"
 # Not Latin-1 (€, —, ✓, 日本), Latin-1 but not ASCII (ö: it must go as UTF-8 too), and URL

@@ -140,8 +140,7 @@ def test_a_serialization_failure_at_commit_is_a_retryable_asm_error(dialect, raw
 
 @pytest.mark.parametrize("dialect", ["sqlite"])
 def test_a_sqlite_transaction_that_cannot_take_the_lock_is_a_retryable_asm_error(dialect, raw, connect, monkeypatch):
-    for module in ("asm.db.sync_drivers", "asm.db.async_drivers"):
-        monkeypatch.setattr(f"{module}.SQLITE_BUSY_TIMEOUT_S", 0.05)
+    monkeypatch.setattr("asm.drivers.sqlite.BUSY_TIMEOUT_S", 0.05)
     store = connect(raw.url)
     holder = sqlite3.connect(raw.url.split(":///", 1)[1], isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
@@ -229,8 +228,8 @@ def test_an_idle_transaction_ended_by_the_server_says_so(dialect, raw, connect):
 @pytest.mark.parametrize("dialect", ["mysql"])
 def test_a_mysql_statement_time_limit_is_a_timeout(dialect, raw):
     """MariaDB's max_statement_time (MySQL's max_execution_time) as the server raises it."""
-    from asm.db.translate import translate
-    from asm.db.urls import parse_url
+    from asm.drivers.errors import translate
+    from asm.drivers.urls import parse_url
 
     raw.execute("SET SESSION max_statement_time = 0.05")
     try:

@@ -1,0 +1,232 @@
+# Generated from asm/core/async_executor.py by tools/async_to_sync.py: edit that file, then run
+# `python -m tools.async_to_sync`.
+"""Runs operations and jobs on pooled async connections: asm's thin I/O layer.
+
+What to run, in which transaction, and when to retry is decided in asm/core/transactions.py;
+this module only performs it. Generated from its async twin by tools/async_to_sync.py. Tasks started inside `store.transaction()` inherit it (contextvars are
+copied into new tasks) until its block exits (see executor_base.OpenTransaction).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Callable, Generator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from aiosql.types import SQLOperationType
+
+from asm.core import transactions
+from asm.core.compat import Lock
+from asm.core.steps import drive
+from asm.core.executor_base import ExecutorBase, OpenTransaction, orphaned_savepoint
+from asm.core.operation import Call, Listen, Pause, Steps, spec_of
+from asm.drivers.dialects import Dialect
+from asm.drivers import SYNC_DRIVERS
+from asm.drivers.base import SyncDriver
+from asm.drivers.errors import classify
+from asm.drivers.postgres import probe_timeout
+from asm.drivers.urls import DatabaseURL
+from asm.notify.listener import Listener, Watch
+from asm.errors import AsmError
+
+_SELECT = SQLOperationType.SELECT
+_MANY = SQLOperationType.INSERT_UPDATE_DELETE_MANY
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# What a job yields: RunOperation, Listen or Pause (asm/core/operation.py).
+JobSteps = Generator[Any, Any, R]
+
+
+class _DryRun(Exception):
+    """Carries a dry run's result out of the transaction it rolls back."""
+
+    def __init__(self, result: Any):
+        self.result = result
+
+
+class SyncExecutor(ExecutorBase):
+    def __init__(self, url: DatabaseURL):
+        self._driver: SyncDriver = SYNC_DRIVERS[url.dialect]
+        super().__init__(url, self._driver.aiosql_adapter)
+        # The caller's open store.transaction(); a thread does not inherit it unless given its context.
+        self._transaction: ContextVar[OpenTransaction | None] = ContextVar(f"asm_transaction_{id(self)}",
+                                                                          default=None)
+        self._pool: Any = None
+        self._listener: Listener | None = None
+
+    def open(self, **pool_options: Any) -> None:
+        try:
+            self._pool = self._driver.open_pool(self.url, **pool_options)
+        except Exception as exc:
+            raise self._translate(exc, write=False, what="connecting") from exc
+        if self.dialect.notifies_appends:
+            # Opened by the first long poll.
+            self._listener = Listener(self.url.conninfo(), probe_timeout(pool_options.get("timeout", 30.0)))
+
+    def run(self, fn: Callable[Concatenate[Dialect, P], Steps[R]], /,
+            *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run the operation `fn(dialect, *args, **kwargs)`; retry-marked ones run again after a race."""
+        spec = spec_of(fn)
+        self._check_open()
+        for number in itertools.count(1):
+            # Arguments are checked up to the first query before a connection is taken.
+            steps = fn(self.dialect, *args, **kwargs)
+            try:
+                first = next(steps)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+            try:
+                tx = self._transaction.get()
+                if tx is not None:
+                    with tx.lock:
+                        if tx.open:
+                            result = self._perform(
+                                tx.conn, transactions.attempt(self.dialect, spec, steps, first, in_transaction=True),
+                                spec.write)
+                            return result
+                    # The block ended while this task (or thread) went on: run on our own connection.
+                with self._connection() as conn:
+                    result = self._perform(
+                        conn, transactions.attempt(self.dialect, spec, steps, first, in_transaction=False), spec.write)
+                    return result
+            except AsmError as error:
+                if transactions.give_up(spec, number, error, fn.__name__):
+                    raise
+        raise AssertionError("unreachable")
+
+    def run_job(self, proc: Callable[Concatenate[Dialect, P], JobSteps[R]], /,
+                      *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run the job `proc(dialect, *args, **kwargs)`: each operation it yields in a
+        transaction of its own, its waits without a connection. With `dry_run=True` among its
+        arguments, all of it runs in one transaction that is rolled back."""
+
+        def whole_job() -> R:
+            watch = self.watch()
+
+            def perform(step: Any) -> Any:
+                if isinstance(step, Listen):
+                    return watch.listen(step.session_id)
+                if isinstance(step, Pause):
+                    return watch.pause(step.seconds)
+                return self.run(step.fn, *step.args, **step.kwargs)
+
+            try:
+                result: R = drive(proc(self.dialect, *args, **kwargs), perform, catch=AsmError)
+                return result
+            finally:
+                watch.close()
+
+        if not kwargs.get("dry_run"):
+            return whole_job()
+        try:
+            with self.transaction():
+                raise _DryRun(whole_job())
+        except _DryRun as done:
+            dry_result: R = done.result
+            return dry_result
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._check_open()
+        tx = self._transaction.get()
+        if tx is not None:
+            mark, release, undo = transactions.savepoint()
+            with tx.lock:
+                nested = tx.open
+                if nested:
+                    self._statement(tx.conn, mark)
+            if nested:
+                try:
+                    yield
+                except BaseException:
+                    with tx.lock:
+                        if tx.open:
+                            self._quietly(tx.conn, undo, release)
+                    raise
+                with tx.lock:
+                    if not tx.open:
+                        raise orphaned_savepoint()
+                    self._statement(tx.conn, release)
+                return
+        with self._connection() as conn:
+            self._statement(conn, transactions.begin(self.dialect, write=True))
+            tx = OpenTransaction(conn, Lock())
+            token = self._transaction.set(tx)
+            try:
+                yield
+            except BaseException:
+                tx.open = False
+                with tx.lock:
+                    self._quietly(conn, transactions.ROLLBACK)
+                raise
+            finally:
+                self._transaction.reset(token)
+            tx.open = False
+            with tx.lock:
+                self._statement(conn, transactions.COMMIT)
+
+    def execute_statements(self, statements: list[str]) -> None:
+        """Run raw SQL statements in order (the migrations of an in-memory SQLite store)."""
+        with self._connection() as conn:
+            for sql in statements:
+                self._statement(conn, transactions.Statement(sql))
+
+    def watch(self) -> Watch:
+        """A long poll's way to wait for appends (see listener.py)."""
+        return Watch(self._listener)
+
+    def close(self) -> None:
+        self.closed = True
+        if self._listener is not None:
+            self._listener.close()
+        if self._pool is not None:
+            self._pool.close()
+
+    # -- performing a plan -------------------------------------------------------------------
+
+    def _perform(self, conn: Any, steps: transactions.Plan, write: bool) -> Any:
+        def perform(step: Call | transactions.Statement) -> Any:
+            if isinstance(step, Call):
+                return self._call(conn, step, write)
+            return self._statement(conn, step)
+
+        return drive(steps, perform)
+
+    def _call(self, conn: Any, call: Call, write: bool) -> Any:
+        fn = self._query(call.query)
+        try:
+            if fn.operation is _MANY:
+                return fn(conn, call.params)
+            if fn.operation is _SELECT:
+                return [row for row in fn(conn, **call.params)]
+            return fn(conn, **call.params)
+        except Exception as exc:
+            raise self._translate(exc, write=write, what=call.query) from exc
+
+    def _statement(self, conn: Any, statement: transactions.Statement) -> None:
+        try:
+            self._driver.execute(conn, statement.sql)
+        except Exception as exc:
+            raise self._translate(exc, write=True, what=statement.sql.split()[0].lower()) from exc
+
+    def _quietly(self, conn: Any, *statements: transactions.Statement) -> None:
+        try:
+            for statement in statements:
+                self._statement(conn, statement)
+        except Exception:  # noqa: BLE001 - the caller's own error is the one to report
+            pass
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except Exception as exc:
+            if classify(exc) is None:
+                raise
+            self._check_open()
+            raise self._translate(exc, write=True, what="connecting") from exc

@@ -1,0 +1,128 @@
+"""MySQL and MariaDB through PyMySQL (sync) and aiomysql (async, PyMySQL's protocol on
+asyncio): pooled connections, their liveness, and the classification of MySQL's errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiomysql
+import pymysql
+import pymysql.cursors
+
+from asm.drivers import kinds
+from asm.drivers.async_pool import AsyncSimplePool
+from asm.drivers.base import close, execute_on_cursor
+from asm.drivers.liveness import readable
+from asm.drivers.pool import SimplePool
+from asm.drivers.urls import DatabaseURL
+
+# Notes such as "table already exists" (CREATE ... IF NOT EXISTS) are expected; aiomysql
+# would raise them as Python warnings.
+QUIET_NOTES = "SET SESSION sql_notes = 0"
+
+
+def connect_options(url: DatabaseURL, timeout: float) -> dict[str, Any]:
+    """PyMySQL connection options (aiomysql takes the same ones)."""
+    return {
+        "host": url.host or "localhost",
+        "port": url.port or 3306,
+        "user": url.user or "root",
+        # The URL's, or its query string's (as yoyo, and so `asm migrate`, also reads it), as
+        # UTF-8: both drivers send a str's latin-1 bytes (see DatabaseURL.mysql_password).
+        "password": url.mysql_password(),
+        "database": url.database,
+        "charset": "utf8mb4",
+        "autocommit": True,
+        "connect_timeout": int(min(timeout, 30)),
+        # Each statement sees what committed before it; fewer gap locks, fewer deadlocks.
+        "init_command": "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+    }
+
+
+def alive(conn: Any) -> bool:
+    """PyMySQL: its socket is `_sock` (None once closed); see liveness.py."""
+    sock = getattr(conn, "_sock", None)
+    return sock is not None and not readable(sock.fileno())
+
+
+def alive_async(conn: Any) -> bool:
+    """aiomysql: the loop may already have read the goodbye into the stream reader."""
+    if conn.closed:
+        return False
+    reader = conn._reader
+    if reader.at_eof() or reader._buffer:  # noqa: SLF001 - no public way to peek
+        return False
+    sock = conn._writer.get_extra_info("socket")
+    return sock is not None and not readable(sock.fileno())
+
+
+class Driver:
+    aiosql_adapter = "pymysql"
+
+    def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0,
+                  prepare_threshold: int | None = None) -> SimplePool:
+        """A pool of asm's own (see pool.py); `prepare_threshold` is PostgreSQL's and ignored here
+        (PyMySQL never prepares statements on the server)."""
+        options = connect_options(url, timeout)
+
+        def connect() -> pymysql.connections.Connection[Any]:
+            conn = pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **options)
+            execute_on_cursor(conn, QUIET_NOTES)
+            return conn
+
+        return SimplePool(connect, close, max_size=max_size, timeout=timeout, alive=alive)
+
+    def execute(self, conn: Any, sql: str) -> None:
+        execute_on_cursor(conn, sql)
+
+
+class AsyncDriver:
+    aiosql_adapter = "asm-aiomysql"
+
+    async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10,
+                        timeout: float = 30.0, prepare_threshold: int | None = None) -> AsyncSimplePool:
+        """As the sync driver's."""
+        options = connect_options(url, timeout)
+        options["db"] = options.pop("database")
+        options["cursorclass"] = aiomysql.DictCursor
+
+        async def connect() -> Any:
+            conn = await aiomysql.connect(**options)
+            await self.execute(conn, QUIET_NOTES)
+            return conn
+
+        async def close_async(conn: Any) -> None:
+            conn.close()
+
+        return AsyncSimplePool(connect, close_async, max_size=max_size, timeout=timeout, alive=alive_async)
+
+    async def execute(self, conn: Any, sql: str) -> None:
+        async with conn.cursor() as cur:
+            await cur.execute(sql)
+
+
+# 1044, 1045, 1698: access denied (to the database, for the user, without a password).
+_CONNECTION = {1040, 1044, 1045, 1049, 1053, 1152, 1158, 1159, 1160, 1161, 1698, 1927, 2002, 2003, 2005, 2006,
+               2013, 2055}
+_TRANSIENT = {1205, 1213}
+# MariaDB's max_statement_time, MySQL's max_execution_time.
+_TIMEOUT = {1969, 3024}
+_SCHEMA = {1054, 1146}
+
+
+def classify(exc: BaseException) -> str | None:
+    """The kind (asm.drivers.kinds) of a PyMySQL error (aiomysql raises PyMySQL's); None for any other."""
+    if not isinstance(exc, pymysql.err.MySQLError):
+        return None
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    if isinstance(exc, pymysql.err.IntegrityError) and code == 1062:
+        return kinds.CONFLICT
+    if code in _TRANSIENT:
+        return kinds.TRANSIENT
+    if code in _TIMEOUT:
+        return kinds.TIMEOUT
+    if code in _SCHEMA:
+        return kinds.SCHEMA
+    if code in _CONNECTION or isinstance(exc, pymysql.err.InterfaceError):
+        return kinds.CONNECTION
+    return kinds.OTHER

@@ -1,0 +1,71 @@
+"""AsyncGraphSessionStorage: graph-workflow sessions in the table `sessions`, on any dialect.
+
+The sync GraphSessionStorage is also importable as PostgresSessionStorage, the name the
+original Rust storage has. Its sync twin is generated from it by tools/async_to_sync.py.
+"""
+
+from __future__ import annotations
+
+from asm.arguments import optional_count
+from asm.core.async_api import AsyncStore
+from asm.core.async_executor import AsyncExecutor
+from asm.cursors import check_cursor_secret
+from asm.drivers.urls import DatabaseURL, parse_url
+from asm.graph import operations
+from asm.graph.operations import GraphSessionPage
+from asm.graph.model import ChatMessage, GraphSession, MessageRole
+
+DEFAULT_MAX_SIZE = 5  # the pool size of the original storage
+
+
+class AsyncGraphSessionStorage(AsyncStore):
+    """Graph-workflow sessions (which task runs next, and a shared context with its chat
+    history), with awaitable methods. Safe to share between the tasks of one event loop."""
+
+    @classmethod
+    async def connect(cls, url: str | DatabaseURL, *, min_size: int = 1, max_size: int = DEFAULT_MAX_SIZE,
+                      timeout: float = 30.0, create_schema: bool = True,
+                      prepare_threshold: int | None = None,
+                      cursor_secret: str | bytes | None = None) -> AsyncGraphSessionStorage:
+        """Connect to `url`. The catalog is read first; only a missing table (or missing list
+        indexes) is created, safely when several processes connect at once, so a role that may
+        only read and write `sessions` connects to a migrated database. create_schema=False
+        never creates anything: a missing table is a SchemaError (run `asm migrate`).
+        prepare_threshold: PostgreSQL: psycopg's prepare_threshold; None (default) never
+        prepares, safe behind a transaction pooler. cursor_secret: signs the cursors of `list`
+        pages, as for `asm.connect`."""
+        prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
+        secret = check_cursor_secret(cursor_secret)
+        executor = AsyncExecutor(parse_url(url))
+        executor.dialect = executor.dialect.with_limits(cursor_secret=secret)
+        storage = cls(executor)
+        try:
+            await executor.open(min_size=min_size, max_size=max_size, timeout=timeout,
+                                prepare_threshold=prepare_threshold)
+            await executor.run_job(operations.prepare_schema, create_schema)
+        except BaseException:
+            await executor.close()
+            raise
+        return storage
+
+    async def save(self, session: GraphSession, expect_unchanged: bool = False) -> None:
+        """Upsert `session`. With expect_unchanged=True, raise ConflictError if the stored row
+        changed since this object was loaded (or, for a new object, if the id is taken)."""
+        return await self._executor.run(operations.save, session, expect_unchanged)
+
+    async def get(self, id: str) -> GraphSession | None:
+        """The graph session with this id (a UUID), or None."""
+        return await self._executor.run(operations.get, id)
+
+    async def delete(self, id: str) -> None:
+        """Delete the graph session with this id (idempotent)."""
+        return await self._executor.run(operations.delete, id)
+
+    async def append_message(self, id: str, role: MessageRole | str, content: str) -> ChatMessage:
+        """Append a chat message in one statement, dropping the oldest beyond max_messages, so
+        concurrent appends lose nothing; returns the stored message. NotFound for an unknown id."""
+        return await self._executor.run(operations.append_message, id, role, content)
+
+    async def list(self, graph_id: str | None = None, limit: int = 50, cursor: str | None = None) -> GraphSessionPage:
+        """Graph sessions in creation order, one keyset page at a time."""
+        return await self._executor.run(operations.list_page, graph_id, limit, cursor)
