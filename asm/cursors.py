@@ -27,6 +27,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from asm.core.database import Database
 from asm.convert import format_timestamp, parse_timestamp
 from asm.errors import InvalidCursor, ValidationError
 from asm.records import text_problem
@@ -64,10 +65,9 @@ def check_cursor_secret(value: Any, name: str = "cursor_secret") -> bytes | None
     raise ValidationError(f"{name} must be None or a non-empty str or bytes", details={"field": name})
 
 
-def store_secret(dialect: Any) -> bytes | None:
-    """The cursor secret of the store running an operation (stores keep their settings on the
-    dialect copy each one runs with, see Dialect.with_limits); None when it has none."""
-    return getattr(dialect, "cursor_secret", None)
+def store_secret(db: Database) -> bytes | None:
+    """The cursor secret of the store running an operation; None when it has none."""
+    return db.cursor_secret
 
 
 def encode_cursor(query: str, key: tuple[Any, ...], secret: str | bytes | None = None) -> str:

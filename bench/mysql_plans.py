@@ -131,8 +131,9 @@ def load(old: bool, rev: str = OLD_REV) -> dict[str, str]:
 
 def run_operation(conn, texts: dict[str, str], shapes: dict[str, str], fn, kwargs: dict):
     """asm's operation `fn` on raw statements: (its result, the first statement and parameters)."""
+    from asm.core.database import Database
     from asm.drivers.dialects import DIALECTS
-    steps = fn(DIALECTS["mysql"], **kwargs)
+    steps = fn(Database(DIALECTS["mysql"]), **kwargs)
     cur = conn.cursor(pymysql.cursors.DictCursor)
     call = first = steps.send(None)
     try:

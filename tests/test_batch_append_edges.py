@@ -27,15 +27,15 @@ TRICKY = ['"', "\\", "'", "\\\"", "\n", "\t", "\x01", "\x1f", "\u2028", "Ã©", "â
           "null", "\\u0041", "'); DROP TABLE asm_events; --"]
 
 
-def executor_dialect(store):
+def executor_database(store):
     """The store's own dialect copy (behind the async facade for the async API)."""
-    return getattr(store, "_store", store)._executor.dialect
+    return getattr(store, "_store", store)._executor.database
 
 
 def small_packet(store):
     """Statements must fit SMALL_PACKET bytes: batches are cut into many pieces (client side,
     as the lowered limit of a MySQL server would make them)."""
-    executor_dialect(store).max_packet_bytes = SMALL_PACKET
+    executor_database(store).max_packet_bytes = SMALL_PACKET
     return store
 
 

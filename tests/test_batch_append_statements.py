@@ -37,8 +37,8 @@ def on_transaction_connection(store, sql: str) -> list[dict]:
         return list(cur.fetchall()) if cur.description else []
 
 
-def executor_dialect(store):
-    return getattr(store, "_store", store)._executor.dialect
+def executor_database(store):
+    return getattr(store, "_store", store)._executor.database
 
 
 def trigger_calls(store) -> int:
@@ -127,7 +127,7 @@ def test_a_batch_of_stored_events_inserts_nothing(postgres_only, store):
 
 
 def test_a_batch_split_to_fit_the_limit_fires_once_per_piece(postgres_only, store):
-    executor_dialect(store).max_packet_bytes = SMALL_PACKET
+    executor_database(store).max_packet_bytes = SMALL_PACKET
     batch = mixed_batch(3000)
     calls = count_trigger_calls(store, lambda: store.append_events(batch))
     # About 500 bytes per row as MySQL would escape the document: some 30 rows a piece of 16 KiB.
@@ -165,7 +165,7 @@ def test_mysql_sends_a_batch_as_one_multi_row_insert(dialect, store):
 def test_mysql_splits_a_batch_only_to_fit_the_packet(dialect, store):
     if dialect != "mysql":
         pytest.skip("PyMySQL's and aiomysql's executemany rewrite")
-    executor_dialect(store).max_packet_bytes = SMALL_PACKET
+    executor_database(store).max_packet_bytes = SMALL_PACKET
     batch = mixed_batch(600)
     inserts = mysql_inserts(store, lambda: store.append_events(batch)) - 3  # the sessions' advance_sequence
     # Cut by a bound of 4 bytes per character (MySQL's escaping at worst): some 16 rows a piece.

@@ -98,3 +98,12 @@ def test_installed_wheel_finds_its_sql_without_a_checkout(wheel, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
     assert (workdir / "x.db").is_file()
+
+
+def test_wheel_ships_the_type_information(wheel):
+    """Users' type checkers read asm's annotations (py.typed) and the generated query Protocols."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert "asm/py.typed" in names
+    assert {f"asm/sql/typed/{dialect}.py" for dialect in DIALECTS} <= names
+    assert "asm/store/session_store.py" in names and "asm/core/sync_executor.py" in names, "generated twins ship"

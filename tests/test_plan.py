@@ -4,13 +4,14 @@ import pytest
 
 import asm
 from asm.core import transactions
+from asm.core.database import Database
 from asm.drivers.dialects import DIALECTS
 from asm.core.operation import Call, spec_of
 from asm.store import events
 
 
 def first_steps(dialect, op, *args, in_transaction=False):
-    steps = op(dialect, *args)
+    steps = op(Database(dialect), *args)
     attempt = transactions.attempt(dialect, spec_of(op), steps, next(steps), in_transaction=in_transaction)
     return [next(attempt)]
 

@@ -58,8 +58,9 @@ class Background:
         self._name = name
         self._task: asyncio.Task[None] | None = None
 
-    def start(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        self._task = asyncio.create_task(work(), name=self._name)
+    def start(self, work: Callable[[Background], Coroutine[Any, Any, None]]) -> None:
+        """Run `work(self)`: it sleeps and waits through this object, so stopping ends it."""
+        self._task = asyncio.create_task(work(self), name=self._name)
 
     async def stop(self, timeout: float) -> None:
         if self._task is not None:

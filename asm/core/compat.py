@@ -52,8 +52,9 @@ class Background:
         self._thread: threading.Thread | None = None
         self._wake_r, self._wake_w = os.pipe()
 
-    def start(self, work: Callable[[], None]) -> None:
-        self._thread = threading.Thread(target=work, name=self._name, daemon=True)
+    def start(self, work: Callable[[Background], None]) -> None:
+        """Run `work(self)`: it sleeps and waits through this object, so stopping ends it."""
+        self._thread = threading.Thread(target=work, args=(self,), name=self._name, daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float) -> None:

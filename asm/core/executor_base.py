@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from asm.core.database import Database
 from asm.drivers.dialects import DIALECTS
 from asm.sql.files import load_queries
 from asm.drivers.errors import translate
@@ -42,6 +43,8 @@ class ExecutorBase:
     def __init__(self, url: DatabaseURL, aiosql_adapter: str):
         self.url = url
         self.dialect = DIALECTS[url.dialect]
+        # What the operations receive: the dialect and this store's settings (set by connect).
+        self.database = Database(self.dialect)
         self._queries = load_queries(url.dialect, aiosql_adapter)
         self.closed = False
 

@@ -1,9 +1,10 @@
 """The sans-I/O protocol between store logic and the database.
 
-An operation is a generator function: it validates its arguments, yields `Call`s naming
-queries of `queries/<dialect>/` (or, for DDL, a `Statement` of asm/core/transactions.py run as is),
-receives each result, and returns the answer. It never touches a connection, so one
-operation serves the sync and the async executor alike.
+An operation is a generator function taking the store's `Database` (asm/core/database.py: the
+dialect and the store's settings) and its caller's arguments: it validates the arguments,
+yields `Call`s naming queries of `queries/<dialect>/` (or, for DDL, a `Statement` of
+asm/core/transactions.py run as is), receives each result, and returns the answer. It never
+touches a connection, so one operation serves the sync and the async executor alike.
 
 Results arrive shaped by the query's aiosql suffix: no suffix -> list of dict rows,
 `^` -> one dict row or None, `$` -> one value or None, `!` and `*!` -> affected row count.

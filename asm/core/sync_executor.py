@@ -22,7 +22,7 @@ from asm.core.compat import Lock
 from asm.core.steps import drive
 from asm.core.executor_base import ExecutorBase, OpenTransaction, orphaned_savepoint
 from asm.core.operation import Call, Listen, Pause, Steps, spec_of
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.drivers import SYNC_DRIVERS
 from asm.drivers.base import SyncDriver
 from asm.drivers.errors import classify
@@ -66,14 +66,14 @@ class SyncExecutor(ExecutorBase):
             # Opened by the first long poll.
             self._listener = Listener(self.url.conninfo(), probe_timeout(pool_options.get("timeout", 30.0)))
 
-    def run(self, fn: Callable[Concatenate[Dialect, P], Steps[R]], /,
+    def run(self, fn: Callable[Concatenate[Database, P], Steps[R]], /,
             *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run the operation `fn(dialect, *args, **kwargs)`; retry-marked ones run again after a race."""
+        """Run the operation `fn(database, *args, **kwargs)`; retry-marked ones run again after a race."""
         spec = spec_of(fn)
         self._check_open()
         for number in itertools.count(1):
             # Arguments are checked up to the first query before a connection is taken.
-            steps = fn(self.dialect, *args, **kwargs)
+            steps = fn(self.database, *args, **kwargs)
             try:
                 first = next(steps)
             except StopIteration as stop:
@@ -98,9 +98,9 @@ class SyncExecutor(ExecutorBase):
                     raise
         raise AssertionError("unreachable")
 
-    def run_job(self, proc: Callable[Concatenate[Dialect, P], JobSteps[R]], /,
+    def run_job(self, proc: Callable[Concatenate[Database, P], JobSteps[R]], /,
                       *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run the job `proc(dialect, *args, **kwargs)`: each operation it yields in a
+        """Run the job `proc(database, *args, **kwargs)`: each operation it yields in a
         transaction of its own, its waits without a connection. With `dry_run=True` among its
         arguments, all of it runs in one transaction that is rolled back."""
 
@@ -115,7 +115,7 @@ class SyncExecutor(ExecutorBase):
                 return self.run(step.fn, *step.args, **step.kwargs)
 
             try:
-                result: R = drive(proc(self.dialect, *args, **kwargs), perform, catch=AsmError)
+                result: R = drive(proc(self.database, *args, **kwargs), perform, catch=AsmError)
                 return result
             finally:
                 watch.close()

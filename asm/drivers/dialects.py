@@ -6,7 +6,6 @@ branch on driver details.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from datetime import datetime, timezone
@@ -16,9 +15,6 @@ from asm.convert.timestamps import format_timestamp, parse_timestamp
 
 _UTC = timezone.utc
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-
-DEFAULT_MAX_EVENT_BYTES = 1_048_576
-
 
 class Dialect:
     name: str
@@ -32,25 +28,6 @@ class Dialect:
     begin_write = "BEGIN"
     # The database tells listeners of appends; elsewhere long polls re-read with a backoff.
     notifies_appends = False
-    # The largest JSON text of an event's `data` or `metadata`, in UTF-8 bytes; None: no limit.
-    # A store setting rather than a dialect one, kept here because every operation receives the
-    # dialect: each store runs its operations with its own copy (`with_limits`).
-    max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES
-    # The largest statement the server takes, in bytes (MySQL's max_allowed_packet): batches
-    # split their lists to fit. Read by the store's first batch (query get_max_packet) and kept
-    # in the store's copy; None until then.
-    max_packet_bytes: int | None = None
-    # The key material of the store's keyset cursors (asm/cursors.py); None: the built-in key.
-    cursor_secret: bytes | None = None
-
-    def with_limits(self, *, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
-                    cursor_secret: bytes | None = None) -> Dialect:
-        dialect = copy.copy(self)
-        dialect.max_event_bytes = max_event_bytes
-        dialect.cursor_secret = cursor_secret
-        dialect.max_packet_bytes = None  # each store reads its own server's
-        return dialect
-
     # The wire forms of timestamps and JSON. Each is also a hook of the dialect's cattrs row
     # converter (asm/convert/rows.py): decoders take the (ignored) target type cattrs passes.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from asm.arguments import optional_count
 from asm.core.async_api import AsyncStore
 from asm.core.async_executor import AsyncExecutor
+from asm.core.database import Database
 from asm.cursors import check_cursor_secret
 from asm.drivers.urls import DatabaseURL, parse_url
 from asm.graph import operations
@@ -37,7 +38,7 @@ class AsyncGraphSessionStorage(AsyncStore):
         prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
         secret = check_cursor_secret(cursor_secret)
         executor = AsyncExecutor(parse_url(url))
-        executor.dialect = executor.dialect.with_limits(cursor_secret=secret)
+        executor.database = Database(executor.dialect, cursor_secret=secret)
         storage = cls(executor)
         try:
             await executor.open(min_size=min_size, max_size=max_size, timeout=timeout,

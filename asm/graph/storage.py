@@ -11,6 +11,7 @@ from __future__ import annotations
 from asm.arguments import optional_count
 from asm.core.sync_api import SyncStore
 from asm.core.sync_executor import SyncExecutor
+from asm.core.database import Database
 from asm.cursors import check_cursor_secret
 from asm.drivers.urls import DatabaseURL, parse_url
 from asm.graph import operations
@@ -39,7 +40,7 @@ class GraphSessionStorage(SyncStore):
         prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
         secret = check_cursor_secret(cursor_secret)
         executor = SyncExecutor(parse_url(url))
-        executor.dialect = executor.dialect.with_limits(cursor_secret=secret)
+        executor.database = Database(executor.dialect, cursor_secret=secret)
         storage = cls(executor)
         try:
             executor.open(min_size=min_size, max_size=max_size, timeout=timeout,

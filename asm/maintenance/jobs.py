@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from asm.arguments import require_id, require_record
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.core.operation import JobSteps, RunOperation, Steps, job
 from asm.errors import AsmError
 from asm.ids import utc_now
@@ -19,14 +19,14 @@ DEFAULT_BATCH_SIZE = RetentionPolicy().batch_size
 
 
 @job
-def soft_delete_expired_sessions(dialect: Dialect, policy: RetentionPolicy) -> JobSteps[int]:
+def soft_delete_expired_sessions(db: Database, policy: RetentionPolicy) -> JobSteps[int]:
     """Soft-delete non-exempt sessions past max_session_age_days or max_completed_session_age_days."""
     policy = require_record(policy, RetentionPolicy, "policy")
     return (yield from _batches(ops.soft_delete_batch, policy.batch_size, policy, utc_now(), ""))
 
 
 @job
-def hard_delete_expired_sessions(dialect: Dialect, policy: RetentionPolicy) -> JobSteps[int]:
+def hard_delete_expired_sessions(db: Database, policy: RetentionPolicy) -> JobSteps[int]:
     """Hard-delete sessions soft-deleted more than hard_delete_after_days ago, with all they own."""
     policy = require_record(policy, RetentionPolicy, "policy")
     if policy.hard_delete_after_days is None:
@@ -35,7 +35,7 @@ def hard_delete_expired_sessions(dialect: Dialect, policy: RetentionPolicy) -> J
 
 
 @job
-def prune_session_events(dialect: Dialect, session_id: str, policy: RetentionPolicy) -> JobSteps[int]:
+def prune_session_events(db: Database, session_id: str, policy: RetentionPolicy) -> JobSteps[int]:
     """Prune a session's oldest events beyond max_events_per_session (prune-first types first,
     protected types never). The session's counter is left alone: appends continue the sequence."""
     policy = require_record(policy, RetentionPolicy, "policy")
@@ -46,19 +46,19 @@ def prune_session_events(dialect: Dialect, session_id: str, policy: RetentionPol
 
 
 @job
-def clean_orphaned_artifacts(dialect: Dialect, batch_size: int = DEFAULT_BATCH_SIZE) -> JobSteps[int]:
+def clean_orphaned_artifacts(db: Database, batch_size: int = DEFAULT_BATCH_SIZE) -> JobSteps[int]:
     """Delete artifact rows whose session no longer exists."""
     return (yield from _batches(ops.orphaned_artifacts_batch, batch_size, batch_size, ""))
 
 
 @job
-def clean_orphaned_sequences(dialect: Dialect, batch_size: int = DEFAULT_BATCH_SIZE) -> JobSteps[int]:
+def clean_orphaned_sequences(db: Database, batch_size: int = DEFAULT_BATCH_SIZE) -> JobSteps[int]:
     """Delete counters that neither a session row nor any event uses."""
     return (yield from _batches(ops.orphaned_sequences_batch, batch_size, batch_size, ""))
 
 
 @job
-def execute(dialect: Dialect, policy: RetentionPolicy, *, dry_run: bool = False) -> JobSteps[MaintenanceReport]:
+def execute(db: Database, policy: RetentionPolicy, *, dry_run: bool = False) -> JobSteps[MaintenanceReport]:
     """Soft delete, hard delete, prune, clean orphaned artifacts and counters, in that order,
     then refresh the planner's statistics (SQLite's ANALYZE: nothing else keeps them).
     A failing step is reported in `errors` and the next still runs. dry_run=True runs it all in
@@ -68,11 +68,11 @@ def execute(dialect: Dialect, policy: RetentionPolicy, *, dry_run: bool = False)
     errors: list[str] = []
     counts: dict[str, int] = {}
     steps: list[tuple[str, Callable[[], JobSteps[int]]]] = [
-        ("soft delete", lambda: soft_delete_expired_sessions(dialect, policy)),
-        ("hard delete", lambda: hard_delete_expired_sessions(dialect, policy)),
+        ("soft delete", lambda: soft_delete_expired_sessions(db, policy)),
+        ("hard delete", lambda: hard_delete_expired_sessions(db, policy)),
         ("prune", lambda: _prune_everything(policy)),
-        ("orphaned artifacts", lambda: clean_orphaned_artifacts(dialect, policy.batch_size)),
-        ("orphaned counters", lambda: clean_orphaned_sequences(dialect, policy.batch_size)),
+        ("orphaned artifacts", lambda: clean_orphaned_artifacts(db, policy.batch_size)),
+        ("orphaned counters", lambda: clean_orphaned_sequences(db, policy.batch_size)),
         ("statistics", _refresh_statistics),
     ]
     for name, step in steps:

@@ -9,15 +9,15 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.core.operation import Call, Steps, operation
 from asm.enums import SessionStatus
 from asm.maintenance.policy import RetentionPolicy
 from asm.store.chunks import count_by_ids
 
 
-def _values(dialect: Dialect, members: tuple[Enum, ...]) -> Any:
-    return dialect.encode_list([m.value for m in members]) if members else None
+def _values(db: Database, members: tuple[Enum, ...]) -> Any:
+    return db.dialect.encode_list([m.value for m in members]) if members else None
 
 
 def _cutoff(now: datetime, days: int | None) -> datetime | None:
@@ -25,33 +25,33 @@ def _cutoff(now: datetime, days: int | None) -> datetime | None:
 
 
 @operation(write=True, atomic=True)
-def soft_delete_batch(dialect: Dialect, policy: RetentionPolicy, now: datetime,
+def soft_delete_batch(db: Database, policy: RetentionPolicy, now: datetime,
                       after_id: str) -> Steps[tuple[int, int, str]]:
     """(sessions found, sessions soft-deleted, the last id read) for one batch of expired
     sessions with ids after after_id."""
     rows = yield Call("expired_session_ids", {
-        "created_before": dialect.encode_ts(_cutoff(now, policy.max_session_age_days)),
-        "completed_before": dialect.encode_ts(_cutoff(now, policy.max_completed_session_age_days)),
-        "terminal_statuses": _values(dialect, SessionStatus.terminal()),
-        "exempt_statuses": _values(dialect, policy.exempt_statuses),
-        "exempt_tags": dialect.encode_list(list(policy.exempt_tags)) if policy.exempt_tags else None,
+        "created_before": db.dialect.encode_ts(_cutoff(now, policy.max_session_age_days)),
+        "completed_before": db.dialect.encode_ts(_cutoff(now, policy.max_completed_session_age_days)),
+        "terminal_statuses": _values(db, SessionStatus.terminal()),
+        "exempt_statuses": _values(db, policy.exempt_statuses),
+        "exempt_tags": db.dialect.encode_list(list(policy.exempt_tags)) if policy.exempt_tags else None,
         "after_id": after_id,
         "limit": policy.batch_size,
     })
     if not rows:
         return 0, 0, after_id
-    changed = yield from count_by_ids(dialect, "soft_delete_sessions", [r["id"] for r in rows],
-                                      now=dialect.encode_ts(now))
+    changed = yield from count_by_ids(db, "soft_delete_sessions", [r["id"] for r in rows],
+                                      now=db.dialect.encode_ts(now))
     return len(rows), changed, rows[-1]["id"]
 
 
 @operation(write=True, atomic=True)
-def hard_delete_batch(dialect: Dialect, policy: RetentionPolicy, now: datetime,
+def hard_delete_batch(db: Database, policy: RetentionPolicy, now: datetime,
                       after_id: str) -> Steps[tuple[int, int, str]]:
     """(sessions found, sessions deleted, the last id read) for one batch with ids after
     after_id, with their runs, events, counter, artifacts."""
     rows = yield Call("hard_delete_session_ids", {
-        "deleted_before": dialect.encode_ts(_cutoff(now, policy.hard_delete_after_days)),
+        "deleted_before": db.dialect.encode_ts(_cutoff(now, policy.hard_delete_after_days)),
         "after_id": after_id,
         "limit": policy.batch_size,
     })
@@ -60,13 +60,13 @@ def hard_delete_batch(dialect: Dialect, policy: RetentionPolicy, now: datetime,
     ids = [r["id"] for r in rows]
     for query in ("delete_events_of_sessions", "delete_runs_of_sessions", "delete_artifacts_of_sessions",
                   "delete_sequences_of_sessions"):
-        yield from count_by_ids(dialect, query, ids)
-    deleted = yield from count_by_ids(dialect, "delete_sessions_by_ids", ids)
+        yield from count_by_ids(db, query, ids)
+    deleted = yield from count_by_ids(db, "delete_sessions_by_ids", ids)
     return len(rows), deleted, ids[-1]
 
 
 @operation()
-def sessions_over_event_limit(dialect: Dialect, policy: RetentionPolicy,
+def sessions_over_event_limit(db: Database, policy: RetentionPolicy,
                               after_session_id: str | None) -> Steps[list[str]]:
     """One batch of ids of sessions holding more than max_events_per_session events, after
     after_session_id (None: from the start). Candidates come from the counters."""
@@ -95,9 +95,9 @@ def prune_passes(policy: RetentionPolicy) -> list[tuple[list[str] | None, list[s
     return passes + [(None, first + protected)]
 
 
-def _types(dialect: Dialect, only_types: list[str] | None, skip_types: list[str]) -> dict[str, Any]:
-    return {"only_types": None if only_types is None else dialect.encode_list(only_types),
-            "skip_types": dialect.encode_list(skip_types) if skip_types else None}
+def _types(db: Database, only_types: list[str] | None, skip_types: list[str]) -> dict[str, Any]:
+    return {"only_types": None if only_types is None else db.dialect.encode_list(only_types),
+            "skip_types": db.dialect.encode_list(skip_types) if skip_types else None}
 
 
 # A batch reads more events than it deletes when the pass's candidates are sparse (the
@@ -124,7 +124,7 @@ def _candidates(rows: list[dict[str, Any]], only_types: list[str] | None, skip_t
 
 
 @operation()
-def session_prune_cut(dialect: Dialect, policy: RetentionPolicy, session_id: str, only_types: list[str] | None,
+def session_prune_cut(db: Database, policy: RetentionPolicy, session_id: str, only_types: list[str] | None,
                       skip_types: list[str]) -> Steps[tuple[int, int, int, bool] | None]:
     """(after, through, read, last): this pass deletes its events numbered after < n <= through,
     reading `read` events a batch. That leaves the session max_events_per_session events (`last`:
@@ -138,7 +138,7 @@ def session_prune_cut(dialect: Dialect, policy: RetentionPolicy, session_id: str
         return None  # it holds at most `counter` events
     types = only_types if only_types is not None else skip_types
     span = yield Call("session_event_span", {
-        "session_id": session_id, "types": dialect.encode_list(types) if types else None})
+        "session_id": session_id, "types": db.dialect.encode_list(types) if types else None})
     if not span or int(span["total"]) <= limit:
         return None
     excess, takes_all, read = _through(span, limit, only_types, policy.batch_size)
@@ -146,13 +146,13 @@ def session_prune_cut(dialect: Dialect, policy: RetentionPolicy, session_id: str
     if takes_all:
         return after, highest, read, False
     cut = yield Call("nth_prunable_session_event", {
-        "session_id": session_id, **_types(dialect, only_types, skip_types),
+        "session_id": session_id, **_types(db, only_types, skip_types),
         "after_sequence": after, "through_sequence": highest, "offset": excess - 1})
     return (after, int(cut["sequence_number"]), read, True) if cut else (after, highest, read, False)
 
 
 @operation(write=True, atomic=True)
-def prune_session_batch(dialect: Dialect, policy: RetentionPolicy, session_id: str, only_types: list[str] | None,
+def prune_session_batch(db: Database, policy: RetentionPolicy, session_id: str, only_types: list[str] | None,
                         skip_types: list[str], through: int, read: int, after: int) -> Steps[tuple[int, int, int]]:
     """(events read, events deleted, the number to continue after) for one batch of a pass."""
     rows = yield Call("session_events_page", {
@@ -160,7 +160,7 @@ def prune_session_batch(dialect: Dialect, policy: RetentionPolicy, session_id: s
     if not rows:
         return 0, 0, after
     ids = _candidates(rows, only_types, skip_types)
-    deleted = (yield from count_by_ids(dialect, "delete_events_by_ids", ids)) if ids else 0
+    deleted = (yield from count_by_ids(db, "delete_events_by_ids", ids)) if ids else 0
     return len(rows), deleted, int(rows[-1]["sequence_number"])
 
 
@@ -168,7 +168,7 @@ EventKey = tuple[Any, str]  # (timestamp as the driver returned it, id)
 
 
 @operation()
-def global_prune_cut(dialect: Dialect, policy: RetentionPolicy, only_types: list[str] | None,
+def global_prune_cut(db: Database, policy: RetentionPolicy, only_types: list[str] | None,
                      skip_types: list[str]) -> Steps[tuple[EventKey, EventKey, int, bool] | None]:
     """(after, through, read, last): this pass deletes its events with after < (timestamp, id)
     <= through, which leaves max_total_events events in all (as in session_prune_cut). None
@@ -180,7 +180,7 @@ def global_prune_cut(dialect: Dialect, policy: RetentionPolicy, only_types: list
     if int((yield Call("counted_events_bound", {})) or 0) <= limit:
         return None
     types = only_types if only_types is not None else skip_types
-    counts = yield Call("count_all_events", {"types": dialect.encode_list(types) if types else None})
+    counts = yield Call("count_all_events", {"types": db.dialect.encode_list(types) if types else None})
     if not counts or int(counts["total"]) <= limit:
         return None
     excess, takes_all, read = _through(counts, limit, only_types, policy.batch_size)
@@ -188,7 +188,7 @@ def global_prune_cut(dialect: Dialect, policy: RetentionPolicy, only_types: list
     if takes_all:
         return after, newest, read, False
     cut = yield Call("nth_prunable_event", {
-        **_types(dialect, only_types, skip_types), **_keys(after, newest), "offset": excess - 1})
+        **_types(db, only_types, skip_types), **_keys(after, newest), "offset": excess - 1})
     return (after, (cut["timestamp"], cut["id"]), read, True) if cut else (after, newest, read, False)
 
 
@@ -197,39 +197,39 @@ def _keys(after: EventKey, through: EventKey) -> dict[str, Any]:
 
 
 @operation(write=True, atomic=True)
-def prune_global_batch(dialect: Dialect, policy: RetentionPolicy, only_types: list[str] | None, skip_types: list[str],
+def prune_global_batch(db: Database, policy: RetentionPolicy, only_types: list[str] | None, skip_types: list[str],
                        through: EventKey, read: int, after: EventKey) -> Steps[tuple[int, int, EventKey]]:
     """(events read, events deleted, the key to continue after) for one batch of a global pass."""
     rows = yield Call("events_page", {**_keys(after, through), "limit": read})
     if not rows:
         return 0, 0, after
     ids = _candidates(rows, only_types, skip_types)
-    deleted = (yield from count_by_ids(dialect, "delete_events_by_ids", ids)) if ids else 0
+    deleted = (yield from count_by_ids(db, "delete_events_by_ids", ids)) if ids else 0
     return len(rows), deleted, (rows[-1]["timestamp"], rows[-1]["id"])
 
 
 @operation(write=True, atomic=True)
-def orphaned_artifacts_batch(dialect: Dialect, batch_size: int, after_id: str) -> Steps[tuple[int, int, str]]:
+def orphaned_artifacts_batch(db: Database, batch_size: int, after_id: str) -> Steps[tuple[int, int, str]]:
     """(rows found, rows deleted, the last id read) for one batch of artifact rows whose session is gone."""
     rows = yield Call("orphaned_artifact_ids", {"after_id": after_id, "limit": batch_size})
     if not rows:
         return 0, 0, after_id
     ids = [r["id"] for r in rows]
-    return len(rows), (yield from count_by_ids(dialect, "delete_artifacts_by_ids", ids)), ids[-1]
+    return len(rows), (yield from count_by_ids(db, "delete_artifacts_by_ids", ids)), ids[-1]
 
 
 @operation(write=True, atomic=True)
-def orphaned_sequences_batch(dialect: Dialect, batch_size: int, after_id: str) -> Steps[tuple[int, int, str]]:
+def orphaned_sequences_batch(db: Database, batch_size: int, after_id: str) -> Steps[tuple[int, int, str]]:
     """(counters found, counters deleted, the last id read) for one batch of counters nothing uses."""
     rows = yield Call("lock_orphaned_sequences", {"after_session_id": after_id, "limit": batch_size})
     if not rows:
         return 0, 0, after_id
     ids = [r["session_id"] for r in rows]
-    return len(rows), (yield from count_by_ids(dialect, "delete_orphaned_sequences", ids)), ids[-1]
+    return len(rows), (yield from count_by_ids(db, "delete_orphaned_sequences", ids)), ids[-1]
 
 
 @operation(write=True, atomic=True)
-def refresh_statistics(dialect: Dialect) -> Steps[int]:
+def refresh_statistics(db: Database) -> Steps[int]:
     """Bring the planner's statistics up to date where asm must (SQLite: a sampled ANALYZE);
     the other dialects keep their own, and run no-ops. Changes no row: counts 0."""
     yield Call("statistics_sample_limit", {})
@@ -238,7 +238,7 @@ def refresh_statistics(dialect: Dialect) -> Steps[int]:
 
 
 @operation()
-def health_check(dialect: Dialect) -> Steps[list[str]]:
+def health_check(db: Database) -> Steps[list[str]]:
     """Problems found (empty = healthy): rows referencing missing sessions, counters behind events.
     Events are checked with an index lookup or two per session id, not a read of every event."""
     problems: list[str] = []

@@ -41,9 +41,7 @@ class AsyncListener:
         if background is not None:
             await background.stop(self._connect_timeout + 1)
 
-    async def _run(self) -> None:
-        background = self._background
-        assert background is not None
+    async def _run(self, background: Background) -> None:
         pause = RECONNECT_FIRST_S
         while not self._closed:
             try:

@@ -43,9 +43,7 @@ class Listener:
         if background is not None:
             background.stop(self._connect_timeout + 1)
 
-    def _run(self) -> None:
-        background = self._background
-        assert background is not None
+    def _run(self, background: Background) -> None:
         pause = RECONNECT_FIRST_S
         while not self._closed:
             try:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from asm.arguments import EnumFilter, enum_list, optional_datetime, optional_id
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.core.operation import Call, Steps, operation
 from asm.convert.rows import from_row
 from asm.enums import EventType
@@ -35,7 +35,7 @@ _ONE_SESSION_PER_STATEMENT = frozenset({"mysql"})
 
 @operation()
 def search_events(
-    dialect: Dialect, *, session_ids: IdFilter = None, run_ids: IdFilter = None,
+    db: Database, *, session_ids: IdFilter = None, run_ids: IdFilter = None,
     types: EnumFilter[EventType] = None, providers: IdFilter = None,
     since: datetime | None = None, until: datetime | None = None, correlation_id: str | None = None,
     order_by: str = "sequence_asc", limit: int = 100, cursor: str | None = None,
@@ -44,27 +44,27 @@ def search_events(
     each in sequence order."""
     check_order(order_by, _ORDERS)
     sessions = id_list(session_ids, "session_ids")
-    params = {**_filters(dialect, sessions, run_ids, types, providers, since, until, correlation_id),
+    params = {**_filters(db, sessions, run_ids, types, providers, since, until, correlation_id),
               "limit": check_limit(limit) + 1}
     name = f"events:{order_by}"
     key: Callable[[Row], tuple[Any, ...]]
     if order_by == "sequence_asc":
-        params["after_session_id"], params["after_sequence"] = after(dialect, cursor, name, ("id", "sequence"))
+        params["after_session_id"], params["after_sequence"] = after(db, cursor, name, ("id", "sequence"))
         key = lambda row: (row["session_id"], int(row["sequence_number"]))  # noqa: E731
     else:
-        after_at, params["after_id"] = after(dialect, cursor, name, ("timestamp", "id"))
-        params["after_at"] = dialect.encode_ts(after_at)
-        key = lambda row: (dialect.decode_ts(row["timestamp"]), row["id"])  # noqa: E731
+        after_at, params["after_id"] = after(db, cursor, name, ("timestamp", "id"))
+        params["after_at"] = db.dialect.encode_ts(after_at)
+        key = lambda row: (db.dialect.decode_ts(row["timestamp"]), row["id"])  # noqa: E731
     if sessions is None:
         rows = yield Call(_ORDERS[order_by], params)
-    elif dialect.name not in _ONE_SESSION_PER_STATEMENT:
+    elif db.dialect.name not in _ONE_SESSION_PER_STATEMENT:
         rows = yield Call(_SESSION_ORDERS[order_by], params)
     elif order_by == "sequence_asc":
         rows = yield from _each_session_in_order(sessions, params)
     else:
-        rows = yield from _each_session_merged(dialect, order_by, sessions, params, key)
-    events, next_cursor, has_more = page(dialect, rows, limit, name,
-                                         lambda row: from_row(dialect, Event, "asm_events", row), key)
+        rows = yield from _each_session_merged(db, order_by, sessions, params, key)
+    events, next_cursor, has_more = page(db, rows, limit, name,
+                                         lambda row: from_row(db.dialect, Event, "asm_events", row), key)
     return EventPage(events=events, cursor=next_cursor, has_more=has_more)
 
 
@@ -87,7 +87,7 @@ def _each_session_in_order(sessions: list[str], params: dict[str, Any]) -> Steps
     return rows
 
 
-def _each_session_merged(dialect: Dialect, order_by: str, sessions: list[str], params: dict[str, Any],
+def _each_session_merged(db: Database, order_by: str, sessions: list[str], params: dict[str, Any],
                          key: Callable[[Row], tuple[Any, ...]]) -> Steps[list[Row]]:
     """timestamp_asc/desc, one statement per session, merged by the page's key. Once the page is
     full, its last row bounds the later statements (`until` ascending, `since` descending: both
@@ -95,7 +95,7 @@ def _each_session_merged(dialect: Dialect, order_by: str, sessions: list[str], p
     params = {name: value for name, value in params.items() if name != "session_ids"}
     descending = order_by == "timestamp_desc"
     bound = "since" if descending else "until"
-    given = dialect.decode_ts(params[bound])
+    given = db.dialect.decode_ts(params[bound])
     # The database's order: ties on the timestamp go by id as utf8mb4_bin orders them.
     order = lambda row: (key(row)[0], _padded(row["id"]))  # noqa: E731
     wanted = params["limit"]
@@ -106,7 +106,7 @@ def _each_session_merged(dialect: Dialect, order_by: str, sessions: list[str], p
         if len(rows) == wanted:
             last = key(rows[-1])[0]
             if given is None or (last > given if descending else last < given):
-                params = {**params, bound: dialect.encode_ts(last)}
+                params = {**params, bound: db.dialect.encode_ts(last)}
     return rows
 
 
@@ -127,18 +127,18 @@ def _padded(text: str) -> str:
 
 @operation()
 def count_events(
-    dialect: Dialect, *, session_ids: IdFilter = None, run_ids: IdFilter = None,
+    db: Database, *, session_ids: IdFilter = None, run_ids: IdFilter = None,
     types: EnumFilter[EventType] = None, providers: IdFilter = None,
     since: datetime | None = None, until: datetime | None = None, correlation_id: str | None = None,
 ) -> Steps[int]:
     """How many events search_events would return over all its pages."""
     sessions = id_list(session_ids, "session_ids")
     total = yield Call("count_events" if sessions is None else "count_session_events",
-                       _filters(dialect, sessions, run_ids, types, providers, since, until, correlation_id))
+                       _filters(db, sessions, run_ids, types, providers, since, until, correlation_id))
     return int(total or 0)
 
 
-def _filters(dialect: Dialect, sessions: list[str] | None, run_ids: IdFilter, types: EnumFilter[EventType],
+def _filters(db: Database, sessions: list[str] | None, run_ids: IdFilter, types: EnumFilter[EventType],
              providers: IdFilter, since: datetime | None, until: datetime | None,
              correlation_id: str | None) -> dict[str, Any]:
     members = enum_list(EventType, types, "types")
@@ -149,8 +149,8 @@ def _filters(dialect: Dialect, sessions: list[str] | None, run_ids: IdFilter, ty
         "providers": id_list(providers, "providers"),
     }
     return {
-        **{name: None if values is None else dialect.encode_list(values) for name, values in lists.items()},
-        "since": dialect.encode_ts(optional_datetime(since, "since")),
-        "until": dialect.encode_ts(optional_datetime(until, "until")),
+        **{name: None if values is None else db.dialect.encode_list(values) for name, values in lists.items()},
+        "since": db.dialect.encode_ts(optional_datetime(since, "since")),
+        "until": db.dialect.encode_ts(optional_datetime(until, "until")),
         "correlation_id": optional_id(correlation_id, "correlation_id"),
     }

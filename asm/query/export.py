@@ -20,7 +20,7 @@ from asm.arguments import require_id, require_record
 from asm.convert import field_kinds, json_converter
 from asm.core.operation import Call, Steps, operation
 from asm.convert.rows import from_row, to_params
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.errors import ConflictError, ValidationError
 from asm.ids import utc_now
 from asm.records import Artifact, Event, Run, Session
@@ -191,27 +191,27 @@ def require_bool(value: Any, name: str) -> bool:
 
 
 @operation()
-def export_session(dialect: Dialect, session_id: str, *, include_artifacts: bool = False) -> Steps[SessionExport]:
+def export_session(db: Database, session_id: str, *, include_artifacts: bool = False) -> Steps[SessionExport]:
     """Everything stored about one session, as a SessionExport; SessionNotFound if absent."""
     require_id(session_id, "session_id")
     require_bool(include_artifacts, "include_artifacts")
-    session = yield from get_session(dialect, session_id)
-    runs = yield from list_runs(dialect, session_id)
-    events = yield from read_events(dialect, session_id)
-    artifacts: list[Artifact] = (yield from export_artifacts(dialect, session_id)) if include_artifacts else []
+    session = yield from get_session(db, session_id)
+    runs = yield from list_runs(db, session_id)
+    events = yield from read_events(db, session_id)
+    artifacts: list[Artifact] = (yield from export_artifacts(db, session_id)) if include_artifacts else []
     return SessionExport(session, runs, events, artifacts)
 
 
 @operation()
-def export_artifacts(dialect: Dialect, session_id: str) -> Steps[list[Artifact]]:
+def export_artifacts(db: Database, session_id: str) -> Steps[list[Artifact]]:
     """Every artifact row of a session, soft-deleted ones included, in creation order."""
     rows = yield Call("export_session_artifacts", {"session_id": require_id(session_id, "session_id")})
-    return [from_row(dialect, Artifact, ARTIFACTS, row) for row in rows]
+    return [from_row(db.dialect, Artifact, ARTIFACTS, row) for row in rows]
 
 
 # retry: a deadlock with concurrent appends runs the (idempotent) import again.
 @operation(write=True, retry=True)
-def import_session(dialect: Dialect, export: SessionExport) -> Steps[None]:
+def import_session(db: Database, export: SessionExport) -> Steps[None]:
     """Write an export back with the same ids and sequence numbers (idempotent).
 
     The session and runs are upserted; events and artifact rows are inserted when their id
@@ -220,19 +220,19 @@ def import_session(dialect: Dialect, export: SessionExport) -> Steps[None]:
     """
     require_record(export, SessionExport, "export")
     # Every record encoded (payload rules included) before anything is written.
-    session = to_params(dialect, export.session)
-    runs = [to_params(dialect, run) for run in export.runs]
+    session = to_params(db.dialect, export.session)
+    runs = [to_params(db.dialect, run) for run in export.runs]
     # Imported events obey the store's max_event_bytes like appended ones: no stored event exceeds it.
-    events = [check_event_size(dialect, to_params(dialect, event), f"events[{i}].")
+    events = [check_event_size(db, to_params(db.dialect, event), f"events[{i}].")
               for i, event in enumerate(export.events)]
-    artifacts = [to_params(dialect, artifact) for artifact in export.artifacts]
+    artifacts = [to_params(db.dialect, artifact) for artifact in export.artifacts]
 
     # First, because it locks the counter: no append takes a number while the events go in.
-    yield from _raise_sequence(dialect, events)
+    yield from _raise_sequence(db, events)
     yield Call("upsert_session", session)
     yield from _upsert_runs(runs)
-    yield from _insert_events(dialect, events)
-    yield from _insert_artifacts(dialect, artifacts)
+    yield from _insert_events(db, events)
+    yield from _insert_artifacts(db, artifacts)
 
 
 # The steps of an import, on encoded records; import_session runs them all in one operation,
@@ -240,25 +240,25 @@ def import_session(dialect: Dialect, export: SessionExport) -> Steps[None]:
 
 
 @operation(write=True)
-def import_session_row(dialect: Dialect, session: dict[str, Any]) -> Steps[None]:
+def import_session_row(db: Database, session: dict[str, Any]) -> Steps[None]:
     yield Call("upsert_session", session)
 
 
 @operation(write=True)
-def import_run_batch(dialect: Dialect, runs: list[dict[str, Any]]) -> Steps[None]:
+def import_run_batch(db: Database, runs: list[dict[str, Any]]) -> Steps[None]:
     yield from _upsert_runs(runs)
 
 
 @operation(write=True)
-def import_event_batch(dialect: Dialect, events: list[dict[str, Any]]) -> Steps[None]:
+def import_event_batch(db: Database, events: list[dict[str, Any]]) -> Steps[None]:
     """Events of one session; the first batch locks its counter until the transaction ends."""
-    yield from _raise_sequence(dialect, events)
-    yield from _insert_events(dialect, events)
+    yield from _raise_sequence(db, events)
+    yield from _insert_events(db, events)
 
 
 @operation(write=True)
-def import_artifact_batch(dialect: Dialect, artifacts: list[dict[str, Any]]) -> Steps[None]:
-    yield from _insert_artifacts(dialect, artifacts)
+def import_artifact_batch(db: Database, artifacts: list[dict[str, Any]]) -> Steps[None]:
+    yield from _insert_artifacts(db, artifacts)
 
 
 def _upsert_runs(runs: list[dict[str, Any]]) -> Steps[None]:
@@ -266,21 +266,21 @@ def _upsert_runs(runs: list[dict[str, Any]]) -> Steps[None]:
         yield Call("upsert_run", run)
 
 
-def _raise_sequence(dialect: Dialect, events: list[dict[str, Any]]) -> Steps[None]:
+def _raise_sequence(db: Database, events: list[dict[str, Any]]) -> Steps[None]:
     if events:
         yield Call("import_raise_sequence", {
             "session_id": events[0]["session_id"],
             "sequence_number": max(e["sequence_number"] for e in events),
-            "now": dialect.encode_ts(utc_now()),
+            "now": db.dialect.encode_ts(utc_now()),
         })
 
 
-def _insert_events(dialect: Dialect, events: list[dict[str, Any]]) -> Steps[None]:
+def _insert_events(db: Database, events: list[dict[str, Any]]) -> Steps[None]:
     if not events:
         return
     # In statements that fit the server's size limit (MySQL's max_allowed_packet).
-    yield from insert_rows(dialect, "import_events", events)
-    rows = yield from rows_by_ids(dialect, "get_events_by_ids", [e["id"] for e in events])
+    yield from insert_rows(db, "import_events", events)
+    rows = yield from rows_by_ids(db, "get_events_by_ids", [e["id"] for e in events])
     lost = _not_stored(rows, events)
     if lost is not None:
         raise ConflictError(
@@ -291,11 +291,11 @@ def _insert_events(dialect: Dialect, events: list[dict[str, Any]]) -> Steps[None
         )
 
 
-def _insert_artifacts(dialect: Dialect, artifacts: list[dict[str, Any]]) -> Steps[None]:
+def _insert_artifacts(db: Database, artifacts: list[dict[str, Any]]) -> Steps[None]:
     if not artifacts:
         return
-    yield from insert_rows(dialect, "import_artifacts", artifacts)
-    rows = yield from rows_by_ids(dialect, "import_artifact_ids", [a["id"] for a in artifacts])
+    yield from insert_rows(db, "import_artifacts", artifacts)
+    rows = yield from rows_by_ids(db, "import_artifact_ids", [a["id"] for a in artifacts])
     lost = _not_stored(rows, artifacts)
     if lost is not None:
         raise ConflictError(

@@ -21,7 +21,7 @@ import attrs
 from asm.arguments import require_id
 from asm.core.operation import JobSteps, RunOperation, job
 from asm.convert.rows import to_params
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.errors import ConflictError, ValidationError
 from asm.query import export as ex
 from asm.query.json_reader import JsonReader
@@ -57,7 +57,7 @@ class ExportSummary:
 
 
 @job
-def export_session_to(dialect: Dialect, session_id: str, file: ExportTarget, *,
+def export_session_to(db: Database, session_id: str, file: ExportTarget, *,
                       include_artifacts: bool = False) -> JobSteps[ExportSummary]:
     """Write the export of a session to `file` (a path, or a text or binary file object), the
     same JSON text as `export_session(...).to_json()`, reading events page by page. Nothing is
@@ -166,7 +166,7 @@ def _write_failed(exc: OSError) -> ValidationError:
 
 
 @job
-def import_session_from(dialect: Dialect, file: ExportSource) -> JobSteps[ExportSummary]:
+def import_session_from(db: Database, file: ExportSource) -> JobSteps[ExportSummary]:
     """Import the export document in `file` (a path, or a binary or text file object), reading
     one record at a time and writing PAGE_SIZE at a time. The store method runs it in one
     transaction: any error (a malformed document, ConflictError) writes nothing. Beyond
@@ -178,16 +178,16 @@ def import_session_from(dialect: Dialect, file: ExportSource) -> JobSteps[Export
             raise ValidationError(f"cannot read {os.fspath(file)}: {exc.strerror or exc}",
                                   details={"field": "file"}) from exc
         try:
-            return (yield from _import(dialect, JsonReader(handle.read)))
+            return (yield from _import(db, JsonReader(handle.read)))
         finally:
             handle.close()
     if not callable(getattr(file, "read", None)):
         raise ex.invalid("file", f"must be a path or a file object with read(), not {type(file).__name__}")
-    return (yield from _import(dialect, JsonReader(file.read)))
+    return (yield from _import(db, JsonReader(file.read)))
 
 
-def _import(dialect: Dialect, reader: JsonReader) -> JobSteps[ExportSummary]:
-    state = _Import(dialect)
+def _import(db: Database, reader: JsonReader) -> JobSteps[ExportSummary]:
+    state = _Import(db)
     if reader.peek() not in ("{", None):
         value = reader.value()
         raise ex.invalid("document", f"must be a JSON object, not {type(value).__name__}")
@@ -225,8 +225,8 @@ class _Import:
     """What the streamed import checks on the way: one session, numbered events in order,
     unique ids and keys."""
 
-    def __init__(self, dialect: Dialect) -> None:
-        self.dialect = dialect
+    def __init__(self, db: Database) -> None:
+        self.db = db
         self.session: Session | None = None
         # The first record read before the session, which every later record must agree with.
         self.first: tuple[str, str | None] | None = None
@@ -241,7 +241,7 @@ class _Import:
             where, session_id = self.first
             raise ex.invalid(f"{where}.session_id", f"must be the session's id {session.id!r}, not {session_id!r}")
         self.session = session
-        yield RunOperation(ex.import_session_row, (to_params(self.dialect, session),))
+        yield RunOperation(ex.import_session_row, (to_params(self.db.dialect, session),))
 
     def read_list(self, name: str, reader: JsonReader) -> JobSteps[None]:
         if reader.peek() != "[":
@@ -254,10 +254,10 @@ class _Import:
             record = ex.from_document(ex.LISTS[name], item, where, check_payloads=False)
             self._check(name, where, record)
             try:
-                params = to_params(self.dialect, record)
+                params = to_params(self.db.dialect, record)
             except ValidationError as exc:
                 raise ex.located(exc, where) from None
-            batch.append(check_event_size(self.dialect, params, f"{where}.") if name == "events" else params)
+            batch.append(check_event_size(self.db, params, f"{where}.") if name == "events" else params)
             if len(batch) == PAGE_SIZE:
                 yield from self._write(name, batch)
                 batch = []

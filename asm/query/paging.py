@@ -9,7 +9,7 @@ from typing import Any, TypeAlias, TypeVar
 
 from asm.arguments import positive_int, require_id
 from asm.cursors import decode_cursor, encode_cursor, store_secret
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.errors import ValidationError
 
 T = TypeVar("T")
@@ -31,20 +31,20 @@ def check_order(order_by: Any, orders: dict[str, V]) -> V:
     return orders[order_by]
 
 
-def after(dialect: Dialect, cursor: str | None, query: str, kinds: tuple[str, ...]) -> tuple[Any, ...]:
+def after(db: Database, cursor: str | None, query: str, kinds: tuple[str, ...]) -> tuple[Any, ...]:
     """The sort key the page starts after (all None for the first page); `kinds` name the
     key's values for asm.cursors ("timestamp", "id", "sequence", "tokens")."""
     if cursor is None:
         return (None,) * len(kinds)
-    return decode_cursor(cursor, query, kinds, store_secret(dialect))
+    return decode_cursor(cursor, query, kinds, store_secret(db))
 
 
-def page(dialect: Dialect, rows: list[Row], limit: int, query: str, decode: Callable[[Row], T],
+def page(db: Database, rows: list[Row], limit: int, query: str, decode: Callable[[Row], T],
          key: Callable[[Row], tuple[Any, ...]]) -> tuple[list[T], str | None, bool]:
     """(items, cursor, has_more) from `limit + 1` fetched rows; `key(row)` is the sort key."""
     has_more = len(rows) > limit
     rows = rows[:limit]
-    cursor = encode_cursor(query, key(rows[-1]), store_secret(dialect)) if has_more else None
+    cursor = encode_cursor(query, key(rows[-1]), store_secret(db)) if has_more else None
     return [decode(row) for row in rows], cursor, has_more
 
 

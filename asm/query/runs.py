@@ -8,7 +8,7 @@ from typing import Any
 
 from asm.arguments import EnumFilter, enum_list, optional_count, optional_datetime, optional_id
 from asm.cursors import token_key
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.core.operation import Call, Steps, operation
 from asm.convert.rows import from_row
 from asm.enums import RunStatus
@@ -25,7 +25,7 @@ _ORDERS = {
 
 @operation()
 def search_runs(
-    dialect: Dialect, *, session_id: str | None = None, provider: str | None = None,
+    db: Database, *, session_id: str | None = None, provider: str | None = None,
     status: EnumFilter[RunStatus] = None,
     started_after: datetime | None = None, started_before: datetime | None = None,
     min_tokens: int | None = None, order_by: str = "started_at_desc", limit: int = 50,
@@ -38,9 +38,9 @@ def search_runs(
     params = {
         "session_id": optional_id(session_id, "session_id"),
         "provider": optional_id(provider, "provider"),
-        "statuses": None if statuses is None else dialect.encode_list([s.value for s in statuses]),
-        "started_after": dialect.encode_ts(optional_datetime(started_after, "started_after")),
-        "started_before": dialect.encode_ts(optional_datetime(started_before, "started_before")),
+        "statuses": None if statuses is None else db.dialect.encode_list([s.value for s in statuses]),
+        "started_after": db.dialect.encode_ts(optional_datetime(started_after, "started_after")),
+        "started_before": db.dialect.encode_ts(optional_datetime(started_before, "started_before")),
         "min_tokens": optional_count(min_tokens, "min_tokens"),
         "limit": limit + 1,
     }
@@ -48,21 +48,21 @@ def search_runs(
     key: Callable[[Row], tuple[Any, ...]]
     if order_by == "token_usage_desc":
         # The token sort key is a JSON number in the cursor: a 64-bit int or a finite float.
-        params["after_tokens"], params["after_id"] = after(dialect, cursor, name, ("tokens", "id"))
+        params["after_tokens"], params["after_id"] = after(db, cursor, name, ("tokens", "id"))
         key = lambda row: (token_key(number(row["sort_tokens"])), row["id"])  # noqa: E731
     else:
-        after_at, params["after_id"] = after(dialect, cursor, name, ("timestamp", "id"))
-        params["after_at"] = dialect.encode_ts(after_at)
-        key = lambda row: (dialect.decode_ts(row["started_at"]), row["id"])  # noqa: E731
+        after_at, params["after_id"] = after(db, cursor, name, ("timestamp", "id"))
+        params["after_at"] = db.dialect.encode_ts(after_at)
+        key = lambda row: (db.dialect.decode_ts(row["started_at"]), row["id"])  # noqa: E731
     rows = yield Call(query, params)
-    runs, next_cursor, has_more = page(dialect, rows, limit, name,
-                                       lambda row: from_row(dialect, Run, "asm_runs", row), key)
+    runs, next_cursor, has_more = page(db, rows, limit, name,
+                                       lambda row: from_row(db.dialect, Run, "asm_runs", row), key)
     return RunPage(runs=runs, cursor=next_cursor, has_more=has_more)
 
 
 @operation()
 def get_usage_summary(
-    dialect: Dialect, *, session_id: str | None = None, agent_id: str | None = None,
+    db: Database, *, session_id: str | None = None, agent_id: str | None = None,
     provider: str | None = None, since: datetime | None = None, until: datetime | None = None,
 ) -> Steps[UsageSummary]:
     """Token usage of the matching runs, in total and per provider ("unknown" for none)."""
@@ -70,8 +70,8 @@ def get_usage_summary(
         "session_id": optional_id(session_id, "session_id"),
         "agent_id": optional_id(agent_id, "agent_id"),
         "provider": optional_id(provider, "provider"),
-        "since": dialect.encode_ts(optional_datetime(since, "since")),
-        "until": dialect.encode_ts(optional_datetime(until, "until")),
+        "since": db.dialect.encode_ts(optional_datetime(since, "since")),
+        "until": db.dialect.encode_ts(optional_datetime(until, "until")),
     })
     by_provider = {
         row["provider"]: ProviderUsage(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from asm.arguments import EnumFilter, enum_list, flag, optional_datetime, optional_id, require_id, string_list
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.core.operation import Call, Steps, operation
 from asm.convert.rows import from_row
 from asm.enums import SessionStatus
@@ -24,7 +24,7 @@ _ORDERS = {
 
 @operation()
 def search_sessions(
-    dialect: Dialect, *, agent_id: str | None = None, status: EnumFilter[SessionStatus] = None,
+    db: Database, *, agent_id: str | None = None, status: EnumFilter[SessionStatus] = None,
     provider: str | None = None,
     tags: list[str] | None = None, created_after: datetime | None = None,
     created_before: datetime | None = None, include_deleted: bool = False,
@@ -41,26 +41,26 @@ def search_sessions(
     statuses = enum_list(SessionStatus, status, "status")
     filters = {
         "agent_id": optional_id(agent_id, "agent_id"),
-        "statuses": None if statuses is None else dialect.encode_list([s.value for s in statuses]),
+        "statuses": None if statuses is None else db.dialect.encode_list([s.value for s in statuses]),
         "provider": optional_id(provider, "provider"),
-        "tags": _tags(dialect, tags),
-        "created_after": dialect.encode_ts(optional_datetime(created_after, "created_after")),
-        "created_before": dialect.encode_ts(optional_datetime(created_before, "created_before")),
+        "tags": _tags(db, tags),
+        "created_after": db.dialect.encode_ts(optional_datetime(created_after, "created_after")),
+        "created_before": db.dialect.encode_ts(optional_datetime(created_before, "created_before")),
         "include_deleted": 1 if flag(include_deleted, "include_deleted") else 0,
     }
-    after_at, after_id = after(dialect, cursor, f"sessions:{order_by}", ("timestamp", "id"))
-    rows = yield Call(query, {**filters, "after_at": dialect.encode_ts(after_at), "after_id": after_id,
+    after_at, after_id = after(db, cursor, f"sessions:{order_by}", ("timestamp", "id"))
+    rows = yield Call(query, {**filters, "after_at": db.dialect.encode_ts(after_at), "after_id": after_id,
                               "limit": limit + 1})
     total = (yield Call("count_sessions", filters)) if count else None
     sessions, next_cursor, has_more = page(
-        dialect, rows, limit, f"sessions:{order_by}", lambda row: from_row(dialect, Session, "asm_sessions", row),
-        lambda row: (dialect.decode_ts(row[column]), row["id"]))
+        db, rows, limit, f"sessions:{order_by}", lambda row: from_row(db.dialect, Session, "asm_sessions", row),
+        lambda row: (db.dialect.decode_ts(row[column]), row["id"]))
     return SessionPage(sessions=sessions, cursor=next_cursor, has_more=has_more,
                        total_count=int(total or 0) if count else None)
 
 
 @operation()
-def get_session_stats(dialect: Dialect, session_id: str) -> Steps[SessionStats]:
+def get_session_stats(db: Database, session_id: str) -> Steps[SessionStats]:
     """Counts, token totals, providers and event time range of one session."""
     if (yield Call("get_session", {"id": require_id(session_id, "session_id")})) is None:
         raise session_not_found(session_id)
@@ -76,15 +76,15 @@ def get_session_stats(dialect: Dialect, session_id: str) -> Steps[SessionStats]:
         run_count=sum(status_counts.values()),
         token_totals=totals,
         providers_used=sorted({g["provider"] for g in groups if g["provider"] is not None}),
-        first_event_at=dialect.decode_ts(events["first_event_at"]),
-        last_event_at=dialect.decode_ts(events["last_event_at"]),
+        first_event_at=db.dialect.decode_ts(events["first_event_at"]),
+        last_event_at=db.dialect.decode_ts(events["last_event_at"]),
         status_counts=status_counts,
     )
 
 
-def _tags(dialect: Dialect, tags: Any) -> str | None:
+def _tags(db: Database, tags: Any) -> str | None:
     if tags is None:
         return None
     tags = string_list(tags, "tags")
-    return dialect.encode_json(tags) if tags else None
+    return db.dialect.encode_json(tags) if tags else None
 

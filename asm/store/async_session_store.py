@@ -15,8 +15,8 @@ from asm.arguments import optional_count, optional_positive_int
 from asm.core.async_api import AsyncStore
 from asm.core.async_compat import run_blocking
 from asm.core.async_executor import AsyncExecutor
+from asm.core.database import DEFAULT_MAX_EVENT_BYTES, Database
 from asm.cursors import check_cursor_secret
-from asm.drivers.dialects import DEFAULT_MAX_EVENT_BYTES
 from asm.migrations import migrate as apply_migrations
 from asm.migrations import migration_statements
 from asm.drivers.urls import DatabaseURL, parse_url
@@ -193,7 +193,7 @@ async def connect_async(url: str | DatabaseURL, *, migrate: bool = False, min_si
     if migrate and not database_url.is_memory:
         await run_blocking(apply_migrations, database_url)
     executor = AsyncExecutor(database_url)
-    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes, cursor_secret=secret)
+    executor.database = Database(executor.dialect, max_event_bytes=max_event_bytes, cursor_secret=secret)
     try:
         await executor.open(min_size=min_size, max_size=max_size, timeout=timeout,
                             prepare_threshold=prepare_threshold)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.core.operation import Call, Steps
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -45,12 +45,12 @@ _DRIVER_STATEMENT_SPLIT = 1_024_000
 _ESCAPED = ("\\", "'", '"', "\n", "\r", "\0", "\x1a")
 
 
-def list_budget(dialect: Dialect) -> Steps[int]:
+def list_budget(db: Database) -> Steps[int]:
     """Steps: the bytes a list parameter or a run of rows may take in one statement."""
-    if dialect.max_packet_bytes is None:
-        # Once per store: the dialect is the store's own copy (Dialect.with_limits).
-        dialect.max_packet_bytes = int((yield Call("get_max_packet", {})))
-    packet = dialect.max_packet_bytes
+    if db.max_packet_bytes is None:
+        # Once per store: each store has its own Database.
+        db.max_packet_bytes = int((yield Call("get_max_packet", {})))
+    packet = db.max_packet_bytes
     return max(packet - _STATEMENT_TEXT, packet // 2)
 
 
@@ -100,33 +100,33 @@ def _row_bound(row: dict[str, Any]) -> int:
     return size
 
 
-def rows_by_ids(dialect: Dialect, query: str, ids: list[str], **params: Any) -> Steps[list[dict[str, Any]]]:
+def rows_by_ids(db: Database, query: str, ids: list[str], **params: Any) -> Steps[list[dict[str, Any]]]:
     """Steps: the rows of `query` (taking the list parameter `ids`) for every id, piece by piece."""
     if not ids:
         return []
-    budget = yield from list_budget(dialect)
+    budget = yield from list_budget(db)
     rows: list[dict[str, Any]] = []
     for chunk in id_chunks(ids, budget):
-        rows += yield Call(query, {**params, "ids": dialect.encode_ids(chunk)})
+        rows += yield Call(query, {**params, "ids": db.dialect.encode_ids(chunk)})
     return rows
 
 
-def count_by_ids(dialect: Dialect, query: str, ids: list[str], **params: Any) -> Steps[int]:
+def count_by_ids(db: Database, query: str, ids: list[str], **params: Any) -> Steps[int]:
     """Steps: `query` (a write taking the list parameter `ids`) run piece by piece; the rows it changed."""
     if not ids:
         return 0
-    budget = yield from list_budget(dialect)
+    budget = yield from list_budget(db)
     changed = 0
     for chunk in id_chunks(ids, budget):
-        changed += (yield Call(query, {**params, "ids": dialect.encode_ids(chunk)})) or 0
+        changed += (yield Call(query, {**params, "ids": db.dialect.encode_ids(chunk)})) or 0
     return changed
 
 
-def insert_rows(dialect: Dialect, query: str, rows: list[dict[str, Any]]) -> Steps[None]:
+def insert_rows(db: Database, query: str, rows: list[dict[str, Any]]) -> Steps[None]:
     """Steps: the `*!` insert `query` of `rows`, in runs that fit one statement each."""
     if not rows:
         return
-    budget = _DRIVER_STATEMENT_SPLIT if len(rows) == 1 else (yield from list_budget(dialect))
+    budget = _DRIVER_STATEMENT_SPLIT if len(rows) == 1 else (yield from list_budget(db))
     if budget >= _DRIVER_STATEMENT_SPLIT:
         # The driver's own statements fit already: no need to measure every row.
         yield Call(query, rows)
@@ -135,7 +135,7 @@ def insert_rows(dialect: Dialect, query: str, rows: list[dict[str, Any]]) -> Ste
         yield Call(query, run)
 
 
-def insert_document(dialect: Dialect, query: str, rows: list[dict[str, Any]]) -> Steps[None]:
+def insert_document(db: Database, query: str, rows: list[dict[str, Any]]) -> Steps[None]:
     """Steps: the insert `query` taking `rows` as one JSON array of objects (parameter `rows`),
     one statement per piece that fits the limit (fewer statements than executemany's one per
     row: a statement trigger fires once per piece)."""
@@ -145,7 +145,7 @@ def insert_document(dialect: Dialect, query: str, rows: list[dict[str, Any]]) ->
         # One row goes in one statement whatever the limit: no need to read it.
         yield Call(query, {"rows": _dumps_rows(rows)})
         return
-    budget = yield from list_budget(dialect)
+    budget = yield from list_budget(db)
     for document in document_chunks(rows, budget):
         yield Call(query, {"rows": document})
 

@@ -22,6 +22,7 @@ from asm.arguments import (
     require_id,
     require_record,
 )
+from asm.core.database import Database
 from asm.drivers.dialects import Dialect
 from asm.core.operation import Call, Steps, operation
 from asm.convert.rows import from_row, to_params
@@ -49,25 +50,25 @@ def _needs_transaction(dialect: Dialect) -> bool:
 
 
 @operation(write=True, retry=True, atomic=_needs_transaction)
-def append_event(dialect: Dialect, event: Event) -> Steps[None]:
+def append_event(db: Database, event: Event) -> Steps[None]:
     """Append `event` at its session's next sequence number (idempotent by event id)."""
-    yield from _append_one(dialect, event)
+    yield from _append_one(db, event)
 
 
 @operation(write=True, retry=True, atomic=_needs_transaction)
-def append_event_with_sequence(dialect: Dialect, event: Event) -> Steps[Event]:
+def append_event_with_sequence(db: Database, event: Event) -> Steps[Event]:
     """Append `event` and return it as stored, with its sequence number."""
-    return (yield from _append_one(dialect, event))
+    return (yield from _append_one(db, event))
 
 
 @operation(write=True, retry=True)
-def append_events(dialect: Dialect, events: list[Event]) -> Steps[list[Event]]:
+def append_events(db: Database, events: list[Event]) -> Steps[list[Event]]:
     """Append a batch in one transaction; each session gets a contiguous block in input order."""
-    return (yield from _append_many(dialect, _event_params(dialect, events)))
+    return (yield from _append_many(db, _event_params(db, events)))
 
 
 @operation(write=True, retry=True)
-def flush(dialect: Dialect, result: ExecutionResult) -> Steps[None]:
+def flush(db: Database, result: ExecutionResult) -> Steps[None]:
     """Save the session, the run and the events of one execution in one transaction.
 
     The result's provider_metadata is merged into the run's (its keys win).
@@ -76,15 +77,15 @@ def flush(dialect: Dialect, result: ExecutionResult) -> Steps[None]:
     run = result.run
     if result.provider_metadata:
         run = attrs.evolve(run, provider_metadata={**run.provider_metadata, **result.provider_metadata})
-    events = _event_params(dialect, result.events)
-    yield from save_session(dialect, result.session)
-    yield from save_run(dialect, run)
-    yield from _append_many(dialect, events)
+    events = _event_params(db, result.events)
+    yield from save_session(db, result.session)
+    yield from save_run(db, run)
+    yield from _append_many(db, events)
 
 
 @operation()
 def read_events(
-    dialect: Dialect, session_id: str, *, run_id: str | None = None,
+    db: Database, session_id: str, *, run_id: str | None = None,
     type: EnumFilter[EventType] = None, since: datetime | None = None,
     after: int | None = None, before: int | None = None, limit: int | None = None,
 ) -> Steps[list[Event]]:
@@ -95,8 +96,8 @@ def read_events(
     params = {
         "session_id": require_id(session_id, "session_id"),
         "run_id": optional_id(run_id, "run_id"),
-        "types": None if types is None else dialect.encode_list([t.value for t in types]),
-        "since": dialect.encode_ts(since),
+        "types": None if types is None else db.dialect.encode_list([t.value for t in types]),
+        "since": db.dialect.encode_ts(since),
         "after": optional_count(after, "after"),
         "before": optional_count(before, "before"),
         "limit": optional_count(limit, "limit"),
@@ -104,13 +105,13 @@ def read_events(
     if params["limit"] == 0:
         return []
     if params["limit"] is None:
-        params["limit"] = dialect.no_limit
+        params["limit"] = db.dialect.no_limit
     rows = yield Call("get_events", params)
-    return [from_row(dialect, Event, TABLE, row) for row in rows]
+    return [from_row(db.dialect, Event, TABLE, row) for row in rows]
 
 
 @operation()
-def get_latest_sequence(dialect: Dialect, session_id: str) -> Steps[int]:
+def get_latest_sequence(db: Database, session_id: str) -> Steps[int]:
     """The session's counter: the last number handed out, 0 when none (pruning never lowers it)."""
     value = yield Call("get_latest_sequence", {"session_id": require_id(session_id, "session_id")})
     return value or 0
@@ -119,37 +120,37 @@ def get_latest_sequence(dialect: Dialect, session_id: str) -> Steps[int]:
 # -- sequencing ----------------------------------------------------------------------------
 
 
-def _append_one(dialect: Dialect, event: Event) -> Steps[Event]:
-    params = check_event_size(dialect, to_params(dialect, require_record(event, Event, "event")), "")
-    if dialect.appends_in_one_statement:
-        row = yield Call("append_event", {**params, "now": dialect.encode_ts(utc_now())})
+def _append_one(db: Database, event: Event) -> Steps[Event]:
+    params = check_event_size(db, to_params(db.dialect, require_record(event, Event, "event")), "")
+    if db.dialect.appends_in_one_statement:
+        row = yield Call("append_event", {**params, "now": db.dialect.encode_ts(utc_now())})
         if row is None:
             raise sequence_exhausted(params["session_id"], 1)
         if not row["already_stored"]:
-            return from_row(dialect, Event, TABLE, {**params, "sequence_number": row["sequence_number"]})
+            return from_row(db.dialect, Event, TABLE, {**params, "sequence_number": row["sequence_number"]})
         rows = yield Call("get_event_by_id", {"id": params["id"]})
         if rows:
-            return from_row(dialect, Event, TABLE, rows[0])
+            return from_row(db.dialect, Event, TABLE, rows[0])
         # Deleted by retention meanwhile: the id is free again, so this appends it.
-        return (yield from _append_one(dialect, event))
-    (stored,) = yield from _append_many(dialect, [params], one=True)
+        return (yield from _append_one(db, event))
+    (stored,) = yield from _append_many(db, [params], one=True)
     return stored
 
 
-def _event_params(dialect: Dialect, events: Any) -> list[dict[str, Any]]:
+def _event_params(db: Database, events: Any) -> list[dict[str, Any]]:
     """Every event checked and encoded before anything is written."""
     if not isinstance(events, (list, tuple)):
         raise ValidationError(
             f"events must be a list of asm.Event, not {type(events).__name__}", details={"field": "events"}
         )
-    return [check_event_size(dialect, to_params(dialect, require_record(e, Event, f"events[{i}]")), f"events[{i}].")
+    return [check_event_size(db, to_params(db.dialect, require_record(e, Event, f"events[{i}]")), f"events[{i}].")
             for i, e in enumerate(events)]
 
 
-def check_event_size(dialect: Dialect, params: dict[str, Any], where: str) -> dict[str, Any]:
+def check_event_size(db: Database, params: dict[str, Any], where: str) -> dict[str, Any]:
     """An event's encoded params, unless its `data` or `metadata` JSON text is longer than the
-    store's limit (`dialect.max_event_bytes`, set by `asm.connect(max_event_bytes=...)`)."""
-    limit = dialect.max_event_bytes
+    store's limit (`db.max_event_bytes`, set by `asm.connect(max_event_bytes=...)`)."""
+    limit = db.max_event_bytes
     for field in ("data", "metadata"):
         text = params[field]
         # A character takes 1 to 4 bytes in UTF-8: most texts need no encoding to be measured.
@@ -161,7 +162,7 @@ def check_event_size(dialect: Dialect, params: dict[str, Any], where: str) -> di
     return params
 
 
-def _append_many(dialect: Dialect, params: list[dict[str, Any]], one: bool = False) -> Steps[list[Event]]:
+def _append_many(db: Database, params: list[dict[str, Any]], one: bool = False) -> Steps[list[Event]]:
     """Append encoded events; with one=True, a single event through its own query."""
     if not params:
         return []
@@ -174,19 +175,19 @@ def _append_many(dialect: Dialect, params: list[dict[str, Any]], one: bool = Fal
         rows = yield Call("get_event_by_id", {"id": next(iter(first))})
     else:
         # In pieces that fit the server's statement size limit, all in this transaction.
-        rows = yield from rows_by_ids(dialect, "get_events_by_ids", list(first))
-    appended = {row["id"]: from_row(dialect, Event, TABLE, row) for row in rows}
+        rows = yield from rows_by_ids(db, "get_events_by_ids", list(first))
+    appended = {row["id"]: from_row(db.dialect, Event, TABLE, row) for row in rows}
 
     blocks: dict[str, list[dict[str, Any]]] = {}
     for id, p in first.items():
         if id not in appended:
             blocks.setdefault(p["session_id"], []).append(p)
-    now = dialect.encode_ts(utc_now())
+    now = db.dialect.encode_ts(utc_now())
     # Counters are locked in one global order, so two batches never wait on each other in a cycle.
     for session_id in sorted(blocks):
         block = blocks[session_id]
         last = yield Call("advance_sequence", {"session_id": session_id, "count": len(block), "now": now})
-        if not dialect.has_returning:
+        if not db.dialect.has_returning:
             last = yield Call("get_latest_sequence", {"session_id": session_id})
         # No row (PostgreSQL, SQLite) or 0 (MySQL): the block would pass 2**63 - 1. Raising
         # rolls back this operation's transaction (or savepoint): nothing is written.
@@ -197,12 +198,12 @@ def _append_many(dialect: Dialect, params: list[dict[str, Any]], one: bool = Fal
     new = [p for block in blocks.values() for p in block]
     if one and new:
         yield Call("append_event", new[0])
-    elif dialect.name in _BATCH_AS_DOCUMENT:
-        yield from insert_document(dialect, "insert_events", new)
+    elif db.dialect.name in _BATCH_AS_DOCUMENT:
+        yield from insert_document(db, "insert_events", new)
     else:
-        yield from insert_rows(dialect, "insert_events", new)
+        yield from insert_rows(db, "insert_events", new)
     for p in new:
-        appended[p["id"]] = from_row(dialect, Event, TABLE, p)
+        appended[p["id"]] = from_row(db.dialect, Event, TABLE, p)
     return [appended[p["id"]] for p in params]
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.core.operation import Call, Steps, operation
 
 
 @operation()
-def check_schema(dialect: Dialect) -> Steps[None]:
+def check_schema(db: Database) -> Steps[None]:
     """Raises SchemaError (via the executor) unless every table has its newest column."""
     yield Call("schema_probe")

@@ -17,8 +17,8 @@ from asm.arguments import optional_count, optional_positive_int
 from asm.core.sync_api import SyncStore
 from asm.core.compat import run_blocking
 from asm.core.sync_executor import SyncExecutor
+from asm.core.database import DEFAULT_MAX_EVENT_BYTES, Database
 from asm.cursors import check_cursor_secret
-from asm.drivers.dialects import DEFAULT_MAX_EVENT_BYTES
 from asm.migrations import migrate as apply_migrations
 from asm.migrations import migration_statements
 from asm.drivers.urls import DatabaseURL, parse_url
@@ -195,7 +195,7 @@ def connect(url: str | DatabaseURL, *, migrate: bool = False, min_size: int = 1,
     if migrate and not database_url.is_memory:
         run_blocking(apply_migrations, database_url)
     executor = SyncExecutor(database_url)
-    executor.dialect = executor.dialect.with_limits(max_event_bytes=max_event_bytes, cursor_secret=secret)
+    executor.database = Database(executor.dialect, max_event_bytes=max_event_bytes, cursor_secret=secret)
     try:
         executor.open(min_size=min_size, max_size=max_size, timeout=timeout,
                       prepare_threshold=prepare_threshold)

@@ -9,7 +9,7 @@ from asm.arguments import (
     require_id,
     require_record,
 )
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.core.operation import Call, Steps, operation
 from asm.convert.rows import from_row, to_params
 from asm.enums import SessionStatus
@@ -20,24 +20,24 @@ TABLE = "asm_sessions"
 
 
 @operation(write=True)
-def save_session(dialect: Dialect, session: Session) -> Steps[None]:
+def save_session(db: Database, session: Session) -> Steps[None]:
     """Insert or update `session` by id (created_at and a soft delete are kept)."""
-    params = to_params(dialect, require_record(session, Session, "session"))
+    params = to_params(db.dialect, require_record(session, Session, "session"))
     yield Call("upsert_session", params)
 
 
 @operation()
-def get_session(dialect: Dialect, id: str) -> Steps[Session]:
+def get_session(db: Database, id: str) -> Steps[Session]:
     """The session with this id, soft-deleted or not; SessionNotFound if there is none."""
     row = yield Call("get_session", {"id": require_id(id)})
     if row is None:
         raise session_not_found(id)
-    return from_row(dialect, Session, TABLE, row)
+    return from_row(db.dialect, Session, TABLE, row)
 
 
 @operation()
 def list_sessions(
-    dialect: Dialect, *, status: SessionStatus | str | None = None, agent_id: str | None = None,
+    db: Database, *, status: SessionStatus | str | None = None, agent_id: str | None = None,
     limit: int | None = None, offset: int = 0,
 ) -> Steps[list[Session]]:
     """Sessions ordered by created_at, id, soft-deleted ones included."""
@@ -51,13 +51,13 @@ def list_sessions(
     if params["limit"] == 0:
         return []
     if params["limit"] is None:
-        params["limit"] = dialect.no_limit
+        params["limit"] = db.dialect.no_limit
     rows = yield Call("list_sessions", params)
-    return [from_row(dialect, Session, TABLE, row) for row in rows]
+    return [from_row(db.dialect, Session, TABLE, row) for row in rows]
 
 
 @operation(write=True)
-def restore_session(dialect: Dialect, id: str) -> Steps[None]:
+def restore_session(db: Database, id: str) -> Steps[None]:
     """Clear the soft delete of a session; SessionNotFound if there is none."""
     changed = yield Call("restore_session", {"id": require_id(id)})
     if not changed and (yield Call("get_session", {"id": id})) is None:
@@ -65,7 +65,7 @@ def restore_session(dialect: Dialect, id: str) -> Steps[None]:
 
 
 @operation(write=True, atomic=True)
-def delete_session(dialect: Dialect, id: str) -> Steps[None]:
+def delete_session(db: Database, id: str) -> Steps[None]:
     """Hard-delete a session with its runs, events, counter and artifact rows (idempotent)."""
     params = {"session_id": require_id(id)}
     yield Call("delete_session_events", params)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from asm.arguments import EnumFilter, optional_count, positive_int
-from asm.drivers.dialects import Dialect
+from asm.core.database import Database
 from asm.core.operation import Listen, Pause, JobSteps, RunOperation, job
 from asm.enums import EventType
 from asm.errors import ValidationError
@@ -27,7 +27,7 @@ LONGEST_PAUSE_S = 0.2
 
 @job
 def get_events(
-    dialect: Dialect, session_id: str, *, run_id: str | None = None,
+    db: Database, session_id: str, *, run_id: str | None = None,
     type: EnumFilter[EventType] = None, since: datetime | None = None,
     after: int | None = None, before: int | None = None, limit: int | None = None,
     wait_timeout_ms: int | None = None,

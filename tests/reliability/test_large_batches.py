@@ -24,16 +24,16 @@ SMALL_PACKET = 16_384
 MIB = 1_048_576
 
 
-def executor_dialect(store):
+def executor_database(store):
     """The store's own dialect copy (behind the async facade for the async API)."""
-    return getattr(store, "_store", store)._executor.dialect
+    return getattr(store, "_store", store)._executor.database
 
 
 def open_store(dialect: str, raw, connect, packet: int):
     """A store whose statements must fit in `packet` bytes."""
     if dialect != "mysql":
         store = connect(raw.url)
-        executor_dialect(store).max_packet_bytes = packet
+        executor_database(store).max_packet_bytes = packet
         return store
     with admin_connection("mysql") as admin:
         (before,), = execute("mysql", admin, "SELECT @@GLOBAL.max_allowed_packet")
@@ -87,7 +87,7 @@ def check_big_batch(store, batch: list[Event], *, read_back: bool = True) -> Non
 def test_a_batch_far_larger_than_the_packet_is_stored_whole(dialect, raw, connect):
     store = open_store(dialect, raw, connect, SMALL_PACKET)
     check_big_batch(store, interleaved(3000))
-    assert executor_dialect(store).max_packet_bytes == SMALL_PACKET
+    assert executor_database(store).max_packet_bytes == SMALL_PACKET
 
 
 def test_long_ids_that_grow_when_escaped_are_split_to_fit(dialect, raw, connect):

@@ -25,6 +25,7 @@ import attrs
 from aiosql.types import SQLOperationType
 
 # The asm internals this helper relies on, in one place (asm/db/* may move).
+from asm.core.database import DEFAULT_MAX_EVENT_BYTES, Database
 from asm.drivers.dialects import DIALECTS, Dialect
 from asm.core.operation import Call
 from asm.sql.files import load_queries
@@ -37,10 +38,22 @@ _ADAPTERS = {"postgres": "psycopg", "sqlite": "sqlite3", "mysql": "pymysql"}
 _ROW_COUNT = (SQLOperationType.INSERT_UPDATE_DELETE, SQLOperationType.INSERT_UPDATE_DELETE_MANY)
 
 
-def fresh_dialect(name: str) -> Dialect:
-    """A fresh copy of a dialect, as each store runs its own: state an operation keeps on it (the
-    packet size read once) stays with the test."""
-    return DIALECTS[name].with_limits()
+class StoreDatabase(Database):
+    """A store's Database that also answers for its dialect (`lite.encode_ts(...)`), so a test
+    builds the parameters it expects from the object it runs operations with."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.dialect, name)
+
+    def with_settings(self, *, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
+                      cursor_secret: bytes | None = None) -> StoreDatabase:
+        return StoreDatabase(self.dialect, max_event_bytes=max_event_bytes, cursor_secret=cursor_secret)
+
+
+def fresh_dialect(name: str) -> StoreDatabase:
+    """What a store of this dialect runs its operations with, new: state an operation keeps on
+    it (the packet size read once) stays with the test."""
+    return StoreDatabase(DIALECTS[name])
 
 
 @attrs.frozen
@@ -102,10 +115,11 @@ class JsonOf:
         return f"JsonOf({self.value!r})"
 
 
-def run(fn: Callable[..., Generator[Any, Any, Any]], dialect: Dialect, *args: Any, script: Iterable[Step],
-        **kwargs: Any) -> Any:
-    """Play the operation or job `fn(dialect, *args, **kwargs)` against `script`; its result."""
-    return play(fn(dialect, *args, **kwargs), script, dialect=dialect)
+def run(fn: Callable[..., Generator[Any, Any, Any]], dialect: Dialect | Database, *args: Any,
+        script: Iterable[Step], **kwargs: Any) -> Any:
+    """Play the operation or job `fn(database, *args, **kwargs)` against `script`; its result."""
+    db = dialect if isinstance(dialect, Database) else StoreDatabase(dialect)
+    return play(fn(db, *args, **kwargs), script, dialect=db.dialect)
 
 
 def play(steps: Generator[Any, Any, Any], script: Iterable[Step], *, dialect: Dialect | None = None,

@@ -75,11 +75,11 @@ def test_another_searchs_cursor_is_refused(each_dialect: Dialect) -> None:
 
 
 def test_a_stores_secret_binds_its_cursors() -> None:
-    signed = fresh_dialect("sqlite").with_limits(cursor_secret=b"service key")
+    signed = fresh_dialect("sqlite").with_settings(cursor_secret=b"service key")
     cursor = a_full_page(signed)
-    same = fresh_dialect("sqlite").with_limits(cursor_secret=b"service key")  # another worker, or a restart
+    same = fresh_dialect("sqlite").with_settings(cursor_secret=b"service key")  # another worker, or a restart
     assert next_page(same, cursor)["after_id"] == "ses_0"
-    for other in (fresh_dialect("sqlite"), fresh_dialect("sqlite").with_limits(cursor_secret=b"other key")):
+    for other in (fresh_dialect("sqlite"), fresh_dialect("sqlite").with_settings(cursor_secret=b"other key")):
         with pytest.raises(InvalidCursor):
             run(search_sessions, other, cursor=cursor, script=[])
     with pytest.raises(InvalidCursor):  # and a cursor made without the secret is no good with it

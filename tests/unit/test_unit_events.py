@@ -129,7 +129,7 @@ def test_sqlite_without_numbers_left_inserts_nothing() -> None:
 
 @pytest.mark.parametrize("op", [append_event, append_event_with_sequence])
 def test_an_oversized_payload_fails_before_any_query(each_dialect: Dialect, op: Any) -> None:
-    small = each_dialect.with_limits(max_event_bytes=16)
+    small = each_dialect.with_settings(max_event_bytes=16)
     with pytest.raises(ValidationError) as raised:
         run(op, small, event("evt_1", data={"text": "x" * 20}), script=[])
     assert raised.value.details["field"] == "data"
