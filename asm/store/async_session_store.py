@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
-from asm.arguments import optional_count, optional_positive_int
+from asm.arguments import EnumFilter, optional_count, optional_positive_int
 from asm.core.async_api import AsyncStore
 from asm.core.async_compat import run_blocking
 from asm.core.async_executor import AsyncExecutor
@@ -27,7 +27,8 @@ from asm.store import runs, schema, sessions, streaming
 from asm.store.async_parts import AsyncArtifacts, AsyncMaintenance, AsyncQueryAPI
 from asm.store.streaming import event_pages
 
-EventTypes = EventType | str | list[EventType | str] | None
+# One type or its value, or a list (tuple, set) of them; None: every type.
+EventTypes = EnumFilter[EventType]
 
 
 class AsyncSessionStore(AsyncStore):

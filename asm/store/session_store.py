@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 
-from asm.arguments import optional_count, optional_positive_int
+from asm.arguments import EnumFilter, optional_count, optional_positive_int
 from asm.core.sync_api import SyncStore
 from asm.core.compat import run_blocking
 from asm.core.sync_executor import SyncExecutor
@@ -29,7 +29,8 @@ from asm.store import runs, schema, sessions, streaming
 from asm.store.parts import Artifacts, Maintenance, QueryAPI
 from asm.store.streaming import event_pages
 
-EventTypes = EventType | str | list[EventType | str] | None
+# One type or its value, or a list (tuple, set) of them; None: every type.
+EventTypes = EnumFilter[EventType]
 
 
 class SessionStore(SyncStore):
