@@ -28,15 +28,9 @@ def migrations_dir(dialect: str) -> Path:
 
 @functools.cache
 def load_queries(dialect: str, adapter: str) -> aiosql.queries.Queries:
-    """Every named query of one dialect folder, for one aiosql driver adapter: for the adapters
-    of asm's drivers, the very object `asm.sql.queries` returns."""
-    # Imported here: asm.sql imports this module.
-    from asm.sql.loader import adapter_name, queries
+    """Every named query of one dialect folder, for one aiosql driver adapter, loaded once: the
+    executors and `asm.sql.queries` share these objects."""
+    import asm.sql.adapters  # noqa: F401 - registers asm's async adapters with aiosql
 
-    loaded: aiosql.queries.Queries
-    for asynchronous in (False, True):
-        if adapter == adapter_name(dialect, asynchronous):
-            loaded = queries(dialect, asynchronous=asynchronous)
-            return loaded
-    loaded = aiosql.from_path(queries_dir(dialect), adapter)
+    loaded: aiosql.queries.Queries = aiosql.from_path(queries_dir(dialect), adapter)
     return loaded

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-import aiosql
-from aiosql.queries import Queries
 
 from asm.arguments import flag
 from asm.errors import ValidationError
+from asm.sql.files import load_queries
 
 if TYPE_CHECKING:
     from asm.sql.typed.mysql import AsyncMySQLQueries, MySQLQueries
@@ -49,12 +47,13 @@ def queries(dialect: str, *, asynchronous: bool = False) -> Any:
         raise ValidationError(f"unknown dialect {dialect!r}: expected one of {', '.join(DIALECT_NAMES)}",
                               details={"field": "dialect"})
     flag(asynchronous, "asynchronous")
-    return _load(dialect, asynchronous)
+    # The executors load through the same cache, by their driver's adapter: one object each.
+    return load_queries(dialect, adapter_name(dialect, asynchronous))
 
 
 def adapter_name(dialect: str, asynchronous: bool) -> str:
     """The aiosql adapter asm's drivers register for a dialect and API."""
-    # Imported here: the driver modules import asm.sql.adapters, which loads this package.
+    # Imported here: the drivers are loaded only when needed.
     if asynchronous:
         from asm.drivers import ASYNC_DRIVERS
 
@@ -64,11 +63,3 @@ def adapter_name(dialect: str, asynchronous: bool) -> str:
 
     return SYNC_DRIVERS[dialect].aiosql_adapter
 
-
-@functools.cache
-def _load(dialect: str, asynchronous: bool) -> Queries:
-    import asm.sql.adapters  # noqa: F401 - registers asm's async adapters with aiosql
-    from asm.sql.files import queries_dir
-
-    loaded: Queries = aiosql.from_path(queries_dir(dialect), adapter_name(dialect, asynchronous))
-    return loaded
