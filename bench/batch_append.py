@@ -1,30 +1,34 @@
-"""`python -m bench.batch_append`: batch appends in one statement per batch, or executemany.
+"""`python -m bench.batch_append`: how batch appends insert their rows, and how fast they are.
 
-Part 1, per dialect: asm's `append_events` with two forms of its `insert_events` query, taking
-turns batch by batch (bench/timing.py), on one store:
-- *executemany*: a one-row INSERT sent by the driver's executemany. asm's form before issue 15
-  on every dialect, and still on SQLite (in-process) and MySQL (PyMySQL folds it into
-  multi-row INSERTs of up to 1,024,000 bytes).
-- *one statement*: the batch as one JSON document, `INSERT ... SELECT` over it. PostgreSQL's
-  form now (`jsonb_to_recordset`, queries/postgres/events.sql); on SQLite (`json_each`) and
-  MySQL (`JSON_TABLE`) the candidate that was measured and not taken.
-The form not in asm's files is swapped into the store for its turns (`_swapped`), so the
-lookups, counters and records around the INSERT are the same code on both sides.
+Part 1, per dialect: asm's `append_events` with its form of the `insert_events` query and with
+the others, taking turns batch by batch, on one store:
+- PostgreSQL: *unnest*, one binary array per column (asm's form, queries/postgres/events.sql),
+  against *jsonb_to_recordset* over one JSON document (asm's form before);
+- SQLite: executemany of the one-row INSERT *widened* to 256, 64 and 16 rows (asm's form,
+  asm/sql/adapters.py), against sqlite3's *executemany* of the one-row INSERT (asm's form
+  before) and one *multi-row VALUES* statement of the batch's own size;
+- MySQL: the driver's *executemany* (asm's form: PyMySQL and aiomysql send it as multi-row
+  INSERTs), against one *multi-row VALUES* statement built per batch.
+The other forms are swapped into the store for their turns (`_swapped`): the operation is asm's
+on every side (the lookups, counters and records around the INSERT), only the statement differs.
 
-Part 2, PostgreSQL: the INSERT alone on the bare driver, one transaction per batch with its
+Part 2, per dialect: the targets of issue 17. A single append (`append_event_with_sequence`)
+and batches of each size take turns; events per second, and how many times a single append's
+the batches reach.
+
+Part 3, PostgreSQL: the INSERT alone on the bare driver, one transaction per batch with its
 numbers reserved beforehand, in every form considered: executemany (with and without the
-statement trigger of migration 0004), jsonb_to_recordset, json_to_recordset, and unnest over
-one array per column, with psycopg's default text parameters and with binary ones (`%(x)b`,
-which aiosql's `:name` placeholders cannot express). Encoding the parameters is included.
+statement trigger of migration 0004), jsonb_to_recordset, json_to_recordset, unnest with text
+and with binary arrays, and COPY in text and binary. Encoding the parameters is included.
 
 Writes bench/results/batch_append.md.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,23 +37,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import aiosql
 import click
 import psycopg
+from aiosql.types import SQLOperationType
 
 import asm
-import asm.store.events as events_module
 from asm import Event
-from asm.drivers.dialects import DIALECTS as ASM_DIALECTS
-from asm.sql.files import load_queries
 from asm.convert.rows import to_params
-from asm.drivers import SYNC_DRIVERS
+from asm.drivers.dialects import DIALECTS as ASM_DIALECTS
+from asm.drivers.dialects import BinaryArray
+from asm.drivers.postgres import ADAPTERS
 from asm.drivers.urls import parse_url
-from asm.store.chunks import document_chunks
+from asm.sql.files import load_queries
 
 from bench.databases import create_database, drop_database
 from bench.run import python_version, server_version
-from bench.timing import measure, median
+from bench.timing import median
 
 DIALECTS = ("postgres", "sqlite", "mysql")
 RESULTS = Path(__file__).with_name("results") / "batch_append.md"
@@ -59,42 +62,16 @@ WARMUP = 3
 DATA = {"role": "assistant", "content": "Here is the summary you asked for. " * 3,
         "usage": {"input_tokens": 812, "output_tokens": 164}}
 METADATA = {"model": "gpt-4o-mini"}
-COLUMNS = ("id, type, timestamp, session_id, run_id, sequence_number, data, metadata, "
-           "schema_version, provider, correlation_id")
-
-# asm's insert_events before issue 15 (PostgreSQL; SQLite's and MySQL's are still this).
-EXECUTEMANY = {
-    "postgres": f"""-- name: insert_events(id, type, timestamp, session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id)*!
--- The old form.
-INSERT INTO asm_events ({COLUMNS})
-VALUES (:id, :type, :timestamp, :session_id, :run_id, :sequence_number, CAST(:data AS jsonb),
-        CAST(:metadata AS jsonb), :schema_version, :provider, :correlation_id);
-""",
-}
-# The one-statement candidates not taken (PostgreSQL's is asm's own).
-_SQLITE_GET = "value ->> '{}'" if sqlite3.sqlite_version_info >= (3, 38) else "json_extract(value, '$.{}')"
-ONE_STATEMENT = {
-    "sqlite": f"""-- name: insert_events(rows)!
--- The candidate.
-INSERT INTO asm_events ({COLUMNS})
-SELECT {", ".join(_SQLITE_GET.format(c) for c in COLUMNS.split(", "))}
-FROM json_each(:rows);
-""",
-    "mysql": f"""-- name: insert_events(rows)!
--- The candidate.
-INSERT INTO asm_events ({COLUMNS})
-SELECT j.id, j.type, j.timestamp, j.session_id, j.run_id, j.sequence_number, j.data, j.metadata,
-       j.schema_version, j.provider, j.correlation_id
-FROM JSON_TABLE(:rows, '$[*]' COLUMNS (
-    id VARCHAR(255) COLLATE utf8mb4_bin PATH '$.id', type VARCHAR(64) COLLATE utf8mb4_bin PATH '$.type',
-    timestamp DATETIME(6) PATH '$.timestamp', session_id VARCHAR(255) COLLATE utf8mb4_bin PATH '$.session_id',
-    run_id VARCHAR(255) COLLATE utf8mb4_bin PATH '$.run_id', sequence_number BIGINT PATH '$.sequence_number',
-    data LONGTEXT COLLATE utf8mb4_bin PATH '$.data', metadata LONGTEXT COLLATE utf8mb4_bin PATH '$.metadata',
-    schema_version INTEGER PATH '$.schema_version', provider VARCHAR(255) COLLATE utf8mb4_bin PATH '$.provider',
-    correlation_id VARCHAR(255) COLLATE utf8mb4_bin PATH '$.correlation_id')) AS j;
-""",
-}
-FORMS = ("executemany", "one statement")
+NAMES = ("id", "type", "timestamp", "session_id", "run_id", "sequence_number", "data", "metadata",
+         "schema_version", "provider", "correlation_id")
+COLUMNS = ", ".join(NAMES)
+# (asm's form, the other) per dialect.
+FORMS = {"postgres": ("unnest", "jsonb_to_recordset"),
+         "sqlite": ("widened executemany", "executemany", "multi-row VALUES"),
+         "mysql": ("executemany", "multi-row VALUES")}
+# Issue 17: a batch of 1,000 at least this many events/s, and 10x a single append's.
+TARGETS = {"postgres": 50_000, "sqlite": 40_000, "mysql": 25_000}
+TARGET_RATIO = 10
 
 
 def batches_for(size: int, iterations: int) -> int:
@@ -103,8 +80,80 @@ def batches_for(size: int, iterations: int) -> int:
     return iterations * min(5, max(1, 1000 // size))
 
 
-def asm_form(dialect: str) -> str:
-    return "one statement" if dialect in events_module._BATCH_AS_DOCUMENT else "executemany"
+def _batch(session_id: str, size: int) -> list[Event]:
+    return [Event.new(type="message_sent", session_id=session_id, data=DATA, metadata=METADATA, provider="openai")
+            for _ in range(size)]
+
+
+# -- the other forms, as aiosql query functions the executor can call ---------------------------
+
+_INSERT = f"INSERT INTO asm_events ({COLUMNS}) VALUES "
+# SQLite's limit on a statement's parameters (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
+_SQLITE_VARIABLES = 32766
+_DOCUMENT = f"""INSERT INTO asm_events ({COLUMNS})
+SELECT r.id, r.type, r.timestamp, r.session_id, r.run_id, r.sequence_number, CAST(r.data AS jsonb),
+       CAST(r.metadata AS jsonb), r.schema_version, r.provider, r.correlation_id
+FROM JSONB_TO_RECORDSET(CAST(%(rows)s AS jsonb)) AS r
+    (id varchar, type varchar, timestamp timestamptz, session_id varchar, run_id varchar,
+     sequence_number bigint, data text, metadata text, schema_version integer, provider varchar,
+     correlation_id varchar)"""
+
+
+def _timestamp_text(value: Any) -> str:
+    return datetime.isoformat(value)
+
+
+_dumps_rows = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                               default=_timestamp_text).encode
+
+
+class _Document:
+    """PostgreSQL's insert_events before: the batch as one JSON document of row objects (taking
+    the columns asm sends now, turned back into the rows asm encoded then)."""
+
+    operation = SQLOperationType.INSERT_UPDATE_DELETE
+
+    def __call__(self, conn: Any, **columns: Any) -> int:
+        rows = [dict(zip(NAMES, values)) for values in zip(*(columns[name] for name in NAMES))]
+        return int(conn.execute(_DOCUMENT, {"rows": _dumps_rows(rows)}).rowcount)
+
+
+class _MultiRow:
+    """One INSERT ... VALUES (...), (...) per batch (SQLite: per 2,978 rows, its parameter limit),
+    its placeholders written for the batch's size."""
+
+    operation = SQLOperationType.INSERT_UPDATE_DELETE_MANY
+
+    def __init__(self, dialect: str):
+        self.dialect = dialect
+
+    def __call__(self, conn: Any, rows: list[dict[str, Any]]) -> int:
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        row = "(" + ", ".join([mark] * len(NAMES)) + ")"
+        step = _SQLITE_VARIABLES // len(NAMES) if self.dialect == "sqlite" else len(rows)
+        count = 0
+        for start in range(0, len(rows), step):
+            run = rows[start:start + step]
+            values = [r[name] for r in run for name in NAMES]
+            cur = conn.cursor()
+            try:
+                cur.execute(_INSERT + ", ".join([row] * len(run)), values)
+                count += cur.rowcount
+            finally:
+                cur.close()
+        return count
+
+
+class _ExecuteMany:
+    """sqlite3's own executemany of the one-row INSERT (asm's SQLite form before)."""
+
+    operation = SQLOperationType.INSERT_UPDATE_DELETE_MANY
+
+    def __init__(self, sql: str):
+        self.sql = sql
+
+    def __call__(self, conn: Any, rows: list[dict[str, Any]]) -> int:
+        return int(conn.executemany(self.sql, rows).rowcount)
 
 
 class _Queries:
@@ -118,60 +167,63 @@ class _Queries:
 
 
 @contextmanager
-def _swapped(store, dialect: str, form: str) -> Iterator[None]:
+def _swapped(store: Any, dialect: str, form: str) -> Iterator[None]:
     """The store running `form` of insert_events (asm's own form: nothing swapped)."""
-    if form == asm_form(dialect):
+    if form == FORMS[dialect][0]:
         yield
         return
-    sql = EXECUTEMANY[dialect] if form == "executemany" else ONE_STATEMENT[dialect]
-    other = getattr(aiosql.from_str(sql, SYNC_DRIVERS[dialect].aiosql_adapter), "insert_events")
     executor = store._executor
-    saved = executor._queries, events_module._BATCH_AS_DOCUMENT
-    executor._queries = _Queries(saved[0], other)
-    events_module._BATCH_AS_DOCUMENT = saved[1] | {dialect} if form == "one statement" else saved[1] - {dialect}
+    saved = executor._queries
+    other = (_Document() if dialect == "postgres" else _MultiRow(dialect) if form == "multi-row VALUES"
+             else _ExecuteMany(saved.insert_events.sql))
+    executor._queries = _Queries(saved, other)
     try:
         yield
     finally:
-        executor._queries, events_module._BATCH_AS_DOCUMENT = saved
-
-
-def _batch(session_id: str, size: int) -> list[Event]:
-    return [Event.new(type="message_sent", session_id=session_id, data=DATA, metadata=METADATA, provider="openai")
-            for _ in range(size)]
+        executor._queries = saved
 
 
 @dataclass
 class Row:
     dialect: str
     size: int
-    seconds: dict[str, float]   # form -> median seconds per batch
+    seconds: dict[str, float]   # form -> median seconds per batch (or per single append: "single")
 
     def events_per_s(self, form: str) -> float:
-        return self.size / self.seconds[form]
+        return (1 if form == "single" else self.size) / self.seconds[form]
 
 
-def asm_rows(dialect: str, url: str, sizes: tuple[int, ...], iterations: int, log) -> list[Row]:
-    """Part 1: asm's append_events with each form of insert_events, taking turns."""
+def _timed(call: Callable[[], list[Event]], batch: list[Event], swap: tuple[Any, str, str] | None = None) -> float:
+    """Seconds `call()` takes to append `batch`. Each batch is made just before its call and
+    dropped after it: batches made up front for the whole run would keep the heap growing,
+    and the garbage collector's full passes over it would be timed as part of later calls."""
+    with _swapped(*swap) if swap else contextlib.nullcontext():
+        start = time.perf_counter()
+        stored = call()
+        elapsed = time.perf_counter() - start
+    assert [e.id for e in stored] == [e.id for e in batch]
+    return elapsed
+
+
+def asm_rows(dialect: str, url: str, sizes: tuple[int, ...], iterations: int, log: Callable[[str], Any]) -> list[Row]:
+    """Part 1: asm's append_events with each form of insert_events, taking turns (the order
+    rotating call by call, as bench/timing.py alternates two sides)."""
     store = asm.connect(url, min_size=1, max_size=1)
+    forms = FORMS[dialect]
     rows = []
     try:
         for size in sizes:
             n = batches_for(size, iterations)
             log(f"  {dialect}: append_events of {size} x {n} per form")
-            batches = {form: [_batch(f"ses_{form.replace(' ', '_')}_{size}", size) for _ in range(n + WARMUP)]
-                       for form in FORMS}
-
-            def side(form: str) -> Callable[[int], Any]:
-                def call(i: int) -> Any:
-                    with _swapped(store, dialect, form):
-                        stored = store.append_events(batches[form][i])
-                    assert len(stored) == size
-                return call
-
-            timings = measure(side(FORMS[0]), side(FORMS[1]), n, WARMUP)
-            rows.append(Row(dialect, size, {FORMS[0]: median(timings.asm), FORMS[1]: median(timings.floor)}))
-            # Both forms stored the same events: same numbers, same payloads.
-            for form in FORMS:
+            times: dict[str, list[float]] = {form: [] for form in forms}
+            for i in range(n + WARMUP):
+                for form in forms[i % len(forms):] + forms[:i % len(forms)]:
+                    batch = _batch(f"ses_{form.replace(' ', '_')}_{size}", size)
+                    times[form].append(_timed(lambda: store.append_events(batch), batch, swap=(store, dialect, form)))
+            times = {form: values[WARMUP:] for form, values in times.items()}
+            rows.append(Row(dialect, size, {form: median(times[form]) for form in forms}))
+            # Every form stored the same events: same numbers, same payloads.
+            for form in forms:
                 stored = store.get_events(f"ses_{form.replace(' ', '_')}_{size}", limit=2)
                 assert [e.sequence_number for e in stored] == [1, 2] and stored[0].data == DATA, (form, stored[:1])
     finally:
@@ -179,43 +231,76 @@ def asm_rows(dialect: str, url: str, sizes: tuple[int, ...], iterations: int, lo
     return rows
 
 
-# -- part 2: the INSERT alone on PostgreSQL ------------------------------------------------------
+def target_rows(dialect: str, url: str, sizes: tuple[int, ...], iterations: int,
+                log: Callable[[str], Any]) -> list[Row]:
+    """Part 2: single appends and batches of each size, taking turns."""
+    store = asm.connect(url, min_size=1, max_size=1)
+    rows = []
+    try:
+        for size in sizes:
+            n = batches_for(size, iterations)
+            log(f"  {dialect}: single appends and append_events of {size}, {n} each")
+            times: dict[str, list[float]] = {"single": [], "batch": []}
+            for i in range(n + WARMUP):
+                for side in ("single", "batch")[::1 if i % 2 == 0 else -1]:
+                    if side == "single":
+                        (event,) = _batch(f"ses_single_{size}", 1)
+                        times[side].append(_timed(lambda: [store.append_event_with_sequence(event)], [event]))
+                    else:
+                        batch = _batch(f"ses_target_{size}", size)
+                        times[side].append(_timed(lambda: store.append_events(batch), batch))
+            rows.append(Row(dialect, size, {side: median(values[WARMUP:]) for side, values in times.items()}))
+    finally:
+        store.close()
+    return rows
 
-_PG_DOCUMENT_SQL = load_queries("postgres", "psycopg").insert_events.sql
-_PG_EXECUTEMANY_SQL = aiosql.from_str(EXECUTEMANY["postgres"], "psycopg").insert_events.sql
-_UNNEST = f"""INSERT INTO asm_events ({COLUMNS})
-SELECT * FROM unnest(CAST(%(id)s AS varchar[]), CAST(%(type)s AS varchar[]), CAST(%(timestamp)s AS timestamptz[]),
-    CAST(%(session_id)s AS varchar[]), CAST(%(run_id)s AS varchar[]), CAST(%(sequence_number)s AS bigint[]),
-    CAST(%(data)s AS jsonb[]), CAST(%(metadata)s AS jsonb[]), CAST(%(schema_version)s AS integer[]),
-    CAST(%(provider)s AS varchar[]), CAST(%(correlation_id)s AS varchar[]))"""
+
+# -- part 3: the INSERT alone on PostgreSQL ------------------------------------------------------
+
+_PG_UNNEST_SQL = load_queries("postgres", "psycopg").insert_events.sql
+_PG_EXECUTEMANY_SQL = f"""INSERT INTO asm_events ({COLUMNS})
+VALUES (%(id)s, %(type)s, %(timestamp)s, %(session_id)s, %(run_id)s, %(sequence_number)s, CAST(%(data)s AS jsonb),
+        CAST(%(metadata)s AS jsonb), %(schema_version)s, %(provider)s, %(correlation_id)s)"""
+_PG_COPY = f"COPY asm_events ({COLUMNS}) FROM STDIN"
+_PG_TYPES = ("varchar", "varchar", "timestamptz", "varchar", "varchar", "int8", "jsonb", "jsonb", "int4", "varchar",
+             "varchar")
 PG_FORMS = (
-    ("executemany (asm before)", "executemany"),
+    ("executemany", "executemany"),
     ("executemany, trigger disabled", "executemany_untriggered"),
-    ("jsonb_to_recordset (asm now)", "document"),
+    ("jsonb_to_recordset (asm before)", "document"),
     ("json_to_recordset", "json_document"),
-    ("unnest, text parameters", "unnest_text"),
-    ("unnest, binary parameters (%b)", "unnest_binary"),
+    ("unnest, text arrays", "unnest_text"),
+    ("unnest, binary arrays (asm now)", "unnest_binary"),
+    ("COPY, text", "copy_text"),
+    ("COPY, binary", "copy_binary"),
 )
 
 
-def _statement(kind: str, rows: list[dict[str, Any]]) -> tuple[str, Any]:
+def _pg_insert(cur: Any, kind: str, rows: list[dict[str, Any]]) -> None:
     if kind.startswith("executemany"):
-        return _PG_EXECUTEMANY_SQL, rows
-    if kind in ("document", "json_document"):
-        (document,) = document_chunks(rows, 2**62)
-        sql = _PG_DOCUMENT_SQL if kind == "document" else _PG_DOCUMENT_SQL.replace(
+        cur.executemany(_PG_EXECUTEMANY_SQL, rows)
+    elif kind in ("document", "json_document"):
+        sql = _DOCUMENT if kind == "document" else _DOCUMENT.replace(
             "JSONB_TO_RECORDSET(CAST(%(rows)s AS jsonb))", "JSON_TO_RECORDSET(CAST(%(rows)s AS json))")
-        return sql, {"rows": document}
-    columns = {name: [row[name] for row in rows] for name in COLUMNS.split(", ")}
-    return (_UNNEST if kind == "unnest_text" else _UNNEST.replace(")s AS", ")b AS")), columns
+        cur.execute(sql, {"rows": _dumps_rows(rows)})
+    elif kind.startswith("unnest"):
+        wrap = BinaryArray if kind == "unnest_binary" else list
+        cur.execute(_PG_UNNEST_SQL, {name: wrap([row[name] for row in rows]) for name in NAMES})
+    else:
+        with cur.copy(_PG_COPY + (" (FORMAT BINARY)" if kind == "copy_binary" else "")) as copy:
+            if kind == "copy_binary":
+                copy.set_types(_PG_TYPES)
+            for row in rows:
+                copy.write_row([row[name] for name in NAMES])
 
 
-def postgres_statement_rows(url: str, sizes: tuple[int, ...], iterations: int, log) -> list[Row]:
-    """Part 2: each form's INSERT of a pre-numbered batch, in its own transaction, forms in turn."""
-    assert "JSONB_TO_RECORDSET(CAST(%(rows)s AS jsonb))" in _PG_DOCUMENT_SQL
+def postgres_statement_rows(url: str, sizes: tuple[int, ...], iterations: int,
+                            log: Callable[[str], Any]) -> list[Row]:
+    """Part 3: each form's INSERT of a pre-numbered batch, in its own transaction, forms in turn."""
+    assert "UNNEST(" in _PG_UNNEST_SQL
     pg = ASM_DIALECTS["postgres"]
     rows_out = []
-    with psycopg.connect(parse_url(url).conninfo(), autocommit=True) as conn:
+    with psycopg.connect(parse_url(url).conninfo(), autocommit=True, context=ADAPTERS) as conn:
         conn.execute("SET TIME ZONE 'UTC'")
         numbers: dict[str, int] = {}
         for size in sizes:
@@ -235,89 +320,116 @@ def postgres_statement_rows(url: str, sizes: tuple[int, ...], iterations: int, l
                         if kind == "executemany_untriggered":
                             cur.execute("ALTER TABLE asm_events DISABLE TRIGGER asm_events_notify")
                         start = time.perf_counter()
-                        sql, values = _statement(kind, params)
-                        (cur.executemany if kind.startswith("executemany") else cur.execute)(sql, values)
+                        _pg_insert(cur, kind, params)
                         elapsed = time.perf_counter() - start
                         if kind == "executemany_untriggered":
                             cur.execute("ALTER TABLE asm_events ENABLE TRIGGER asm_events_notify")
                     if i >= WARMUP:
                         times[kind].append(elapsed)
             rows_out.append(Row("postgres", size, {label: median(times[kind]) for label, kind in PG_FORMS}))
+            # Every form stored its events whole.
+            (stored,) = conn.execute("SELECT count(*) FROM asm_events WHERE session_id LIKE %s",
+                                     (f"raw_%_{size}",)).fetchone()
+            assert stored == size * (n + WARMUP) * len(PG_FORMS), stored
     return rows_out
 
 
 # -- the report ---------------------------------------------------------------------------------
 
 
-def markdown(asm_results: list[Row], pg_results: list[Row], servers: dict[str, str], iterations: int,
-             seconds: float, command: str, load: tuple[float, float]) -> str:
+def _cell(row: Row, form: str) -> str:
+    return f"{row.events_per_s(form):,.0f} ({row.seconds[form] * 1000:.{3 if form == 'single' else 1}f})"
+
+
+def markdown(asm_results: list[Row], targets: list[Row], pg_results: list[Row], servers: dict[str, str],
+             iterations: int, seconds: float, command: str, load: tuple[float, float]) -> str:
     lines = [
-        "# Batch appends: one statement per batch, or executemany",
+        "# Batch appends: how the rows go in, and how fast",
         "",
         f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, {python_version()}, "
         f"{'; '.join(servers[d] for d in servers)}, {seconds:.0f} s, load average {load[0]:.1f} at the start and "
         f"{load[1]:.1f} at the end. `{command}`.",
         f"Medians of {iterations} batches of 1,000 per side, of {batches_for(100, iterations)} of 100 "
-        f"(after {WARMUP}), "
-        "~200 B of JSON per event, one session per batch, "
-        "one connection; the sides take turns batch by batch. Events per second, higher is better.",
+        f"(after {WARMUP}), ~200 B of JSON per event, one session per batch, one connection; the sides take "
+        "turns call by call. Events per second (ms per call), higher is better.",
         "",
-        "## asm `append_events`",
+        "## asm `append_events`: its form of `insert_events` and the others",
         "",
-        "*executemany*: a one-row INSERT sent with the driver's executemany (asm before issue 15 everywhere; "
-        "still SQLite's and MySQL's). *one statement*: the batch as one JSON document, INSERT ... SELECT over "
-        "it (PostgreSQL's `jsonb_to_recordset` now; for SQLite `json_each` and MySQL `JSON_TABLE`, the "
-        "candidate measured and not taken). **bold**: asm's form now.",
+        "PostgreSQL: *unnest* over one binary array per column (asm's form) and *jsonb_to_recordset* over one "
+        "JSON document (asm's form before). SQLite: sqlite3's executemany of the one-row INSERT *widened* to "
+        "256, 64 and 16 rows, the widest that fits first (asm's form), its plain *executemany* (asm's form "
+        "before) and one *multi-row VALUES* statement of the batch's own size. MySQL: the driver's "
+        "*executemany* (asm's form; PyMySQL writes multi-row INSERTs) and one *multi-row VALUES* statement. "
+        "**bold**: asm's form; the last column, asm's events/s over the form's.",
         "",
-        "| dialect | batch | executemany ev/s (ms) | one statement ev/s (ms) | one statement / executemany |",
-        "|---|--:|--:|--:|--:|",
+        "| dialect | batch | form | ev/s (ms) | asm / form |",
+        "|---|--:|---|--:|--:|",
     ]
     for r in asm_results:
-        cells = []
-        for form in FORMS:
-            cell = f"{r.events_per_s(form):,.0f} ({r.seconds[form] * 1000:.1f})"
-            cells.append(f"**{cell}**" if form == asm_form(r.dialect) else cell)
-        lines.append(f"| {r.dialect} | {r.size:,} | {cells[0]} | {cells[1]} | "
-                     f"{r.events_per_s(FORMS[1]) / r.events_per_s(FORMS[0]):.2f} |")
+        ours = FORMS[r.dialect][0]
+        for form in FORMS[r.dialect]:
+            cell = f"**{_cell(r, form)}**" if form == ours else _cell(r, form)
+            lines.append(f"| {r.dialect} | {r.size:,} | {form} | {cell} | "
+                         f"{r.events_per_s(ours) / r.events_per_s(form):.2f} |")
+    if targets:
+        lines += [
+            "",
+            "## Targets (issue 17): batches against single appends",
+            "",
+            "A single `append_event_with_sequence` and an `append_events` batch take turns. Targets: a batch of "
+            "1,000 at " + ", ".join(f"{d} {TARGETS[d]:,}" for d in DIALECTS) + f" events/s or more, and at least "
+            f"{TARGET_RATIO}x the events/s of single appends.",
+            "",
+            "| dialect | batch | single ev/s (ms) | batch ev/s (ms) | batch / single | target ev/s | met |",
+            "|---|--:|--:|--:|--:|--:|---|",
+        ]
+        for r in targets:
+            ratio = r.events_per_s("batch") / r.events_per_s("single")
+            target = TARGETS[r.dialect] if r.size == 1000 else None
+            met = ratio >= TARGET_RATIO and (target is None or r.events_per_s("batch") >= target)
+            lines.append(f"| {r.dialect} | {r.size:,} | {_cell(r, 'single')} | {_cell(r, 'batch')} | {ratio:.1f}x | "
+                         f"{'' if target is None else f'{target:,}'} | {'yes' if met else 'no'} |")
     if pg_results:
-        labels = [label for label, _ in PG_FORMS]
         lines += [
             "",
             "## PostgreSQL: the INSERT alone, bare psycopg",
             "",
-            "One transaction per batch, numbers reserved beforehand; encoding the parameters included. "
-            "Events per second (ms per batch).",
+            "One transaction per batch, numbers reserved beforehand; encoding the parameters included (on "
+            "asm's connection adapters: `BinaryArray` dumps as a binary array). Events per second (ms per batch).",
             "",
             "| form | " + " | ".join(f"batch of {r.size:,}" for r in pg_results) + " |",
             "|---|" + "--:|" * len(pg_results),
         ]
-        for label in labels:
-            lines.append(f"| {label} | " + " | ".join(
-                f"{r.events_per_s(label):,.0f} ({r.seconds[label] * 1000:.1f})" for r in pg_results) + " |")
-    kept = [r for r in asm_results if asm_form(r.dialect) == "executemany"]
-    measured = ", ".join(f"{r.dialect} {r.size:,}: {r.events_per_s(FORMS[1]) / r.events_per_s(FORMS[0]):.2f}"
-                         for r in kept)
-    lines += ["", "## Notes", "", *NOTES, *([f"- One statement / executemany where executemany is kept, this run: "
-                                           f"{measured}."] if kept else [])]
+        for label, _ in PG_FORMS:
+            lines.append(f"| {label} | " + " | ".join(_cell(r, label) for r in pg_results) + " |")
+    lines += ["", "## Notes", "", *NOTES]
     return "\n".join(lines) + "\n"
 
 
 NOTES = [
-    "- Migration 0004's trigger `asm_events_notify` runs FOR EACH STATEMENT. With executemany psycopg sent one "
-    "INSERT per row, so a batch of 1,000 fired it 1,000 times; the one-statement form fires it once per batch "
+    "- Migration 0004's trigger `asm_events_notify` runs FOR EACH STATEMENT. psycopg's executemany sends one "
+    "INSERT per row, so a batch of 1,000 fired it 1,000 times; every other form here fires it once per batch "
     "(per 64 MiB piece). `tests/test_batch_append_statements.py` counts the firings inside the appending "
-    "transaction (`pg_stat_xact_user_functions`); the *trigger disabled* row above is executemany without them.",
-    "- PostgreSQL takes `jsonb_to_recordset` over a JSON document (data and metadata as their JSON text, cast "
-    "to jsonb as the old statement cast each row's). `unnest` over one array per column is as fast or faster "
-    "only with binary parameters: aiosql writes every `:name` as `%(name)s`, and psycopg then quotes each "
-    "array element in Python, which made text-parameter `unnest` slower than executemany. Binary arrays "
-    "would need `%(name)b` placeholders or a binary dumper registered on asm's connections.",
-    "- SQLite and MySQL keep executemany: PyMySQL and aiomysql rewrite it into multi-row INSERTs of up to "
-    "1,024,000 bytes (one statement for these batches; the tests check `Com_insert`), and SQLite runs one "
-    "prepared statement in-process, so there is no per-row statement to save, and their JSON forms "
-    "(`json_each`, `JSON_TABLE`) add building and parsing a document per batch (ratios below).",
-    "- Absolute numbers depend on the machine's load (above); the sides take turns batch by batch, so the "
-    "ratios are the numbers to compare.",
+    "transaction (`pg_stat_xact_user_functions`).",
+    "- PostgreSQL takes `unnest` over one array per column, sent as binary arrays: asm's connections dump an "
+    "`asm.drivers.dialects.BinaryArray` (a list) in binary, so psycopg writes each element's bytes instead of "
+    "quoting it in Python (which made text-array `unnest` the slowest form). The query stays a named "
+    "`insert_events`, callable with plain lists too. COPY is a little faster still at 1,000 rows but is no "
+    "query aiosql can run: it would need a copy path in the executors and the drivers, and `asm.sql`'s typed "
+    "functions could not describe it.",
+    "- SQLite: sqlite3's executemany binds and steps its one-row INSERT once per row; one INSERT of many rows "
+    "costs about half as much per row. One statement of the batch's own size is fastest while batches keep "
+    "one size (its prepared statement is cached), but a new size is prepared again, which costs about what "
+    "it saves; asm widens the one-row INSERT to 256, 64 and 16 rows (a few statements per batch, each "
+    "prepared once per query) and sends the last few rows one by one (asm/sql/adapters.py).",
+    "- MySQL keeps executemany: PyMySQL and aiomysql rewrite it into multi-row INSERTs of up to 1,024,000 "
+    "bytes (one statement for these batches; the tests check `Com_insert`), the statement an explicit "
+    "multi-row VALUES sends.",
+    "- MySQL learns a reserved block's last number from `advance_sequence` itself (LAST_INSERT_ID(expr), "
+    "reported with the row count): no read-back. A single append on MySQL and SQLite is BEGIN, "
+    "`advance_sequence` (which skips an id already stored), the INSERT, COMMIT.",
+    "- Absolute numbers depend on the machine's load (above); the sides take turns, so the ratios are the "
+    "numbers to compare.",
 ]
 
 
@@ -348,11 +460,15 @@ def _server(dialect: str, url: str) -> str:
 @click.option("--database", "databases", multiple=True, metavar="DIALECT=URL",
               help="An empty database to use instead of a throwaway one.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=RESULTS, show_default=True)
-def main(dialects, iterations, sizes, databases, out) -> None:
-    """Time batch appends: asm's insert_events forms side by side, and PostgreSQL's INSERT forms."""
+def main(dialects: tuple[str, ...], iterations: int, sizes: tuple[int, ...], databases: tuple[str, ...],
+         out: Path) -> None:
+    """Time batch appends: asm's insert_events forms side by side, the targets, PostgreSQL's INSERT forms."""
+    import tempfile
+
     started, load = time.perf_counter(), os.getloadavg()[0]
     given = dict(d.split("=", 1) for d in databases)
     asm_results: list[Row] = []
+    targets: list[Row] = []
     pg_results: list[Row] = []
     servers: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="asm-bench-") as tmp:
@@ -362,6 +478,7 @@ def main(dialects, iterations, sizes, databases, out) -> None:
                 asm.migrate(url)
                 servers[dialect] = _server(dialect, url)
                 asm_results += asm_rows(dialect, url, sizes, iterations, click.echo)
+                targets += target_rows(dialect, url, sizes, iterations, click.echo)
                 if dialect == "postgres":
                     pg_results = postgres_statement_rows(url, sizes, iterations, click.echo)
             finally:
@@ -370,8 +487,8 @@ def main(dialects, iterations, sizes, databases, out) -> None:
     command = " ".join(["python -m bench.batch_append", *([f"-n {iterations}"] if iterations != 30 else []),
                         *([f"--size {n}" for n in sizes] if tuple(sizes) != SIZES else [])])
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(markdown(asm_results, pg_results, servers, iterations, time.perf_counter() - started, command,
-                            (load, os.getloadavg()[0])))
+    out.write_text(markdown(asm_results, targets, pg_results, servers, iterations, time.perf_counter() - started,
+                            command, (load, os.getloadavg()[0])))
     click.echo(f"wrote {out}")
 
 

@@ -20,23 +20,26 @@ RESULTS = Path(__file__).with_name("results")
 @click.option("--dialect", "-d", "dialects", multiple=True, type=click.Choice(DIALECTS),
               help="Dialects to run (repeatable); all three by default.")
 @click.option("--iterations", "-n", default=400, show_default=True,
-              help="Calls per side for cheap operations (batches and graph sessions get a fifth).")
+              help="Calls per side for cheap operations (batches of 100 and graph sessions get a fifth, "
+                   "batches of 1,000 a twentieth).")
+@click.option("--async-iterations", type=int, default=None,
+              help="The same for the async API  [default: --iterations]")
 @click.option("--history", nargs=2, type=int, default=(1_000, 100_000), show_default=True,
               help="Events already in the session for the small and the large history.")
 @click.option("--iter-events", multiple=True, type=int, default=(100_000, 1_000_000), show_default=True,
               help="Session sizes that iter_events walks (repeatable).")
 @click.option("--sessions", default=2_000, show_default=True, help="Sessions in the search data set.")
 @click.option("--messages", default=200, show_default=True, help="Chat messages in the graph session.")
-@click.option("--batch", default=100, show_default=True, help="Events per append_events batch.")
 @click.option("--database", "databases", multiple=True, metavar="DIALECT=URL",
               help="Use this empty database for a dialect instead of a throwaway one (repeatable).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True,
               help="Where results.md and results.png go.")
-def main(dialects, iterations, history, iter_events, sessions, messages, batch, databases, out) -> None:
-    """Time asm against hand-written SQL on the bare driver ("floor"), side by side, per dialect."""
+def main(dialects, iterations, async_iterations, history, iter_events, sessions, messages, databases, out) -> None:
+    """Time asm against hand-written SQL on the bare driver ("floor"), side by side, per dialect,
+    on the sync API and then on the async API."""
     given = dict(d.split("=", 1) for d in databases)
     options = Options(iterations=iterations, history=tuple(sorted(history)), iter_events=tuple(sorted(iter_events)),
-                      sessions=sessions, batch=batch, messages=messages)
+                      sessions=sessions, messages=messages, async_iterations=async_iterations)
     started = time.perf_counter()
     results = []
     with tempfile.TemporaryDirectory(prefix="asm-bench-") as tmp:

@@ -1,21 +1,23 @@
-"""One benchmark run on one dialect: prepare the database, walk the long sessions, time the cases."""
+"""One benchmark run on one dialect: prepare the database, walk the long sessions, time the cases
+on the sync API, then the same cases on the async API inside one event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import platform
 import sys
 from dataclasses import dataclass, field
 
 import asm
-from asm.graph import GraphSessionStorage
+from asm.graph import AsyncGraphSessionStorage, GraphSessionStorage
 
 from bench import workload
-from bench.cases import Setup, build_cases, warmup
-from bench.floor import open_floor
+from bench.cases import Setup, build_cases, prepare, prepare_async, warmup
+from bench.floor import open_floor, open_floor_async
 from bench.memory import IterationMemory, measure_iteration
-from bench.roundtrips import count_round_trips
+from bench.roundtrips import count_round_trips, count_round_trips_async
 from bench.seed import analyze, seed_events
-from bench.timing import Timings, measure
+from bench.timing import Timings, measure, measure_async
 
 
 @dataclass
@@ -24,8 +26,11 @@ class Options:
     history: tuple[int, int] = (1_000, 100_000)
     iter_events: tuple[int, ...] = (100_000, 1_000_000)
     sessions: int = 2_000
-    batch: int = 100
     messages: int = 200
+    async_iterations: int | None = None   # calls per side on the async API; None: `iterations`
+
+    def iterations_for(self, api: str) -> int:
+        return self.iterations if api == "sync" or self.async_iterations is None else self.async_iterations
 
 
 @dataclass
@@ -41,11 +46,15 @@ class CaseResult:
 class DialectResult:
     dialect: str
     server: str
-    cases: list[CaseResult] = field(default_factory=list)
+    cases: list[CaseResult] = field(default_factory=list)         # the sync API
+    async_cases: list[CaseResult] = field(default_factory=list)   # the async API, same keys
     memory: list[IterationMemory] = field(default_factory=list)
 
-    def case(self, key: str) -> CaseResult:
-        return next(c for c in self.cases if c.key == key)
+    def cases_of(self, api: str) -> list[CaseResult]:
+        return self.cases if api == "sync" else self.async_cases
+
+    def case(self, key: str, api: str = "sync") -> CaseResult:
+        return next(c for c in self.cases_of(api) if c.key == key)
 
 
 def run_dialect(dialect: str, url: str, options: Options, log=print) -> DialectResult:
@@ -59,20 +68,44 @@ def run_dialect(dialect: str, url: str, options: Options, log=print) -> DialectR
         for n in options.iter_events:
             log(f"  {dialect}: iter_events over {n:,} events")
             result.memory.append(measure_iteration(store, sessions[n], n))
-        setup = Setup(dialect, store, graph, floor, {n: sessions[n] for n in options.history},
-                      options.batch, options.messages, options.iterations)
-        for case in build_cases(setup):
+        history = {n: sessions[n] for n in options.history}
+        setup = Setup(dialect, "sync", store, graph, floor, history, options.messages, options.iterations_for("sync"))
+        for case in build_cases(setup, prepare(setup)):
             log(f"  {dialect}: {case.label} x {case.iterations}")
             timings = measure(case.asm, case.floor, case.iterations, warmup(case.iterations))
             last = case.iterations + warmup(case.iterations)
             trips = (count_round_trips(dialect, lambda: case.asm(last)),
                      count_round_trips(dialect, lambda: case.floor(last)))
             result.cases.append(CaseResult(case.key, case.label, case.events, timings, trips))
-        return result
     finally:
         floor.close()
         graph.close()
         store.close()
+    result.async_cases = asyncio.run(_run_async(dialect, url, history, options, log))
+    return result
+
+
+async def _run_async(dialect: str, url: str, history: dict[int, str], options: Options, log) -> list[CaseResult]:
+    """The same cases on the async API and the bare async drivers, in this one event loop."""
+    store = await asm.connect_async(url)
+    graph = await AsyncGraphSessionStorage.connect(url)
+    floor = await open_floor_async(dialect, url)
+    try:
+        setup = Setup(dialect, "async", store, graph, floor, history, options.messages,
+                      options.iterations_for("async"))
+        results = []
+        for case in build_cases(setup, await prepare_async(setup)):
+            log(f"  {dialect}: async {case.label} x {case.iterations}")
+            timings = await measure_async(case.asm, case.floor, case.iterations, warmup(case.iterations))
+            last = case.iterations + warmup(case.iterations)
+            trips = (await count_round_trips_async(dialect, lambda: case.asm(last)),
+                     await count_round_trips_async(dialect, lambda: case.floor(last)))
+            results.append(CaseResult(case.key, case.label, case.events, timings, trips))
+        return results
+    finally:
+        await floor.close()
+        await graph.close()
+        await store.close()
 
 
 def _prepare(dialect: str, store, floor, options: Options, log) -> dict[int, str]:

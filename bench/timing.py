@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 
@@ -29,6 +29,22 @@ def measure(asm_call: Callable[[int], object], floor_call: Callable[[int], objec
         for call, out in (sides if i % 2 == 0 else sides[::-1]):
             start = time.perf_counter()
             call(i)
+            elapsed = time.perf_counter() - start
+            if i >= warmup:
+                out.append(elapsed)
+    return timings
+
+
+async def measure_async(asm_call: Callable[[int], Awaitable[object]], floor_call: Callable[[int], Awaitable[object]],
+                        iterations: int, warmup: int) -> Timings:
+    """`measure` for the async API, inside the running event loop: each call is timed around its
+    await, so the time includes the loop's scheduling (and a driver's thread hop) as a caller sees it."""
+    timings = Timings()
+    sides = ((asm_call, timings.asm), (floor_call, timings.floor))
+    for i in range(warmup + iterations):
+        for call, out in (sides if i % 2 == 0 else sides[::-1]):
+            start = time.perf_counter()
+            await call(i)
             elapsed = time.perf_counter() - start
             if i >= warmup:
                 out.append(elapsed)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from bench.batch_append import main
+from bench.batch_append import FORMS, PG_FORMS, main
 
 
 def test_batch_append_benchmark_writes_its_tables(tmp_path):
@@ -18,9 +18,10 @@ def test_batch_append_benchmark_writes_its_tables(tmp_path):
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     for dialect in ("postgres", "sqlite", "mysql"):
         for size in (3, 7):
-            assert any(row.startswith(f"| {dialect} | {size} |") for row in rows), (dialect, size)
-    # asm's own form is the bold one: one statement on PostgreSQL, executemany elsewhere.
-    assert next(r for r in rows if r.startswith("| postgres | 7 |")).split(" | ")[3].startswith("**")
-    assert next(r for r in rows if r.startswith("| mysql | 7 |")).split(" | ")[2].startswith("**")
-    for form in ("executemany (asm before)", "jsonb_to_recordset (asm now)", "unnest, binary parameters (%b)"):
-        assert any(row.startswith(f"| {form} |") for row in rows), form
+            # Part 1 (asm's form first, bold, then the others) and part 2 (single appends and batches).
+            mine = [row for row in rows if row.startswith(f"| {dialect} | {size} |")]
+            assert len(mine) == len(FORMS[dialect]) + 1, (dialect, size, mine)
+            forms = [row.split(" | ")[2] for row in mine[:len(FORMS[dialect])]]
+            assert forms == list(FORMS[dialect]) and mine[0].split(" | ")[3].startswith("**"), mine
+    for label, _ in PG_FORMS:
+        assert any(row.startswith(f"| {label} |") for row in rows), label

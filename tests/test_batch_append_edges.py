@@ -2,9 +2,9 @@
 sessions, repeats within a batch and events already stored, text that JSON and SQL escape,
 timestamps, and an id taken by another writer while the batch waits for its row lock.
 
-On PostgreSQL a batch's rows travel as one JSON document per statement (`insert_events`,
-asm/store/chunks.py: insert_document); elsewhere as executemany. Either way the stored
-events must be exactly what single appends store.
+On PostgreSQL a batch's rows travel as one binary array per column per statement
+(`insert_events`, asm/store/chunks.py: insert_columns); elsewhere as executemany. Either way
+the stored events must be exactly what single appends store.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import attrs
 import pytest
 
 from asm import Event
-from asm.store.chunks import document_chunks, quoted_bytes
+from asm.store.chunks import _binary_row_bound, _columns_bound, _row_bound, columns_of, row_chunks
 from databases import connect_raw, execute
 
 SMALL_PACKET = 16_384
@@ -185,25 +185,24 @@ def test_an_id_another_writer_takes_meanwhile_is_the_stored_event(dialect, store
     assert store.get_latest_sequence("s1") == 5
 
 
-# -- the document of PostgreSQL's insert_events -------------------------------------------------
+# -- the columns of PostgreSQL's insert_events ---------------------------------------------------
 
 
-def test_documents_hold_every_row_in_order_and_fit_the_budget():
+def test_columns_hold_every_row_in_order_and_are_measured_as_the_rows_are():
     when = datetime(2024, 5, 1, 8, 30, 0, 123456, tzinfo=UTC)
     rows = [{"id": f"e{i}" + TRICKY[i % len(TRICKY)] * (i % 40), "timestamp": when + timedelta(seconds=i),
              "sequence_number": 2**63 - 1 - i, "run_id": None, "data": json.dumps({"t": TRICKY[i % len(TRICKY)]})}
             for i in range(500)]
-    for budget in (200, 1000, 4096, SMALL_PACKET, 10**9):
-        documents = list(document_chunks(rows, budget))
-        assert all(quoted_bytes(d) <= budget for d in documents if len(json.loads(d)) > 1)
-        back = [row for d in documents for row in json.loads(d)]
-        assert back == [{**row, "timestamp": row["timestamp"].isoformat()} for row in rows]
-        if budget >= 4096:
-            # Pieces are full: each one and the next row's object would not fit together.
-            for d, following in zip(documents, documents[1:], strict=False):
-                first_next = json.dumps(json.loads(following)[0], ensure_ascii=False, separators=(",", ":"))
-                assert quoted_bytes(d) + quoted_bytes(first_next) - 1 > budget
-    assert len(list(document_chunks(rows, 10**9))) == 1
-    # A row bigger than the budget still goes, alone.
-    assert [len(json.loads(d)) for d in document_chunks(rows[:3], 10)] == [1, 1, 1]
-    assert json.loads(next(document_chunks(rows[:1], 10)))[0]["timestamp"] == "2024-05-01T08:30:00.123456+00:00"
+    names = tuple(rows[0])
+    columns = columns_of(rows, names)
+    assert [dict(zip(names, values)) for values in zip(*columns.values(), strict=True)] == rows
+    # The whole batch's bound is the rows' (what cutting it into runs measures).
+    assert _columns_bound(columns, len(rows)) == sum(map(_row_bound, rows))
+    for budget in (200, 4096, SMALL_PACKET):
+        runs = list(row_chunks(rows, budget))
+        assert [row for run in runs for row in run] == rows
+        assert all(len(run) == 1 or _columns_bound(columns_of(run, names), len(run)) <= budget for run in runs)
+        binary_runs = list(row_chunks(rows, budget, _binary_row_bound))
+        assert [row for run in binary_runs for row in run] == rows
+        assert all(len(run) == 1 or sum(map(_binary_row_bound, run)) <= budget for run in binary_runs)
+        assert len(binary_runs) <= len(runs)

@@ -98,12 +98,16 @@ def test_demo_runs_twice_and_the_read_commands_show_it(raw):
     assert raw.scalar("SELECT COUNT(*) FROM asm_artifacts") == 2
     session_id = second["session"]["id"]
 
-    sessions, show, usage, events = ok(
+    sessions, show, usage, events, tail, show_tail = ok(
         command(None, "sessions", "--database", raw.url, "--limit", "1", "--total"),  # options after the command too
         command(raw.url, "--json", "show", session_id),
         command(raw.url, "usage", "--agent", "travel-agent"),
         command(raw.url, "events", session_id, "--json", "--type", "error_occurred", "--type", "run_failed"),
+        command(raw.url, "events", session_id, "--json", "--last", "3"),
+        command(raw.url, "--json", "show", session_id, "--last", "2"),
     )
+    assert json.loads(tail.stdout)["events"] == second["events"][-3:]
+    assert json.loads(show_tail.stdout)["events"] == second["events"][-2:]
     assert session_id in sessions.stdout and "travel-agent" in sessions.stdout
     assert "Sessions (1 of 2)" in sessions.stdout and "--cursor " in sessions.stdout
     shown = json.loads(show.stdout)
@@ -137,8 +141,8 @@ def test_sql_explain_and_a_maintenance_dry_run(raw, dialect):
     assert sql.stdout.startswith("-- name: get_events") and "FROM asm_events" in sql.stdout
     assert {"postgres": "text[]", "sqlite": "JSON_EACH", "mysql": "JSON_TABLE"}[dialect] in sql.stdout
     headings = [line for line in explain.stdout.splitlines() if line and not line.startswith(" ")]
-    assert headings == ["get_events", "get_session", "search_sessions_updated_desc", "search_runs_started_desc",
-                        "search_events_sequence_asc"]
+    assert headings == ["get_events", "get_latest_events", "get_session", "search_sessions_updated_desc",
+                        "search_runs_started_desc", "search_events_sequence_asc"]
     assert len(explain.stdout.splitlines()) > 2 * len(headings)
     document = json.loads(maintain.stdout)
     assert document["report"]["dry_run"] is True and document["report"]["events_pruned"] == 5
@@ -223,7 +227,7 @@ def test_usage_errors_unreadable_files_and_the_dialect_free_commands(sqlite_url,
     )
     names = {q["name"] for q in json.loads(listed.stdout)["queries"]}
     assert {"get_events", "get_session", "append_event", "search_runs_started_desc"} <= names
-    assert "WITH stored AS" in other_dialect.stdout  # PostgreSQL's one-statement append
+    assert "WITH advanced AS" in other_dialect.stdout  # PostgreSQL's one-statement append
     assert status.stdout.count("yes") == len(asm.migration_status(sqlite_url))
     assert "demo" in bare.stdout and "explain" in bare.stdout and "sessions" in module.stdout
     assert asm.__version__ in version.stdout and "travel-agent" in memory.stdout

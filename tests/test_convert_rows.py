@@ -11,7 +11,8 @@ import attrs
 import pytest
 
 from asm.drivers.dialects import DIALECTS
-from asm.convert.rows import from_row, row_converter, to_params
+from asm.convert.rows import _ROW_PLANS, _row_plan, from_row, records_from, row_converter, to_params
+from asm.core.operation import Rows
 from asm.enums import EventType, RunStatus, SessionStatus
 from asm.errors import StorageReadFailed, ValidationError
 from asm.records import Artifact, Event, Run, Session
@@ -132,3 +133,50 @@ def test_extra_columns_are_ignored() -> None:
     session = Session.new(agent_id="a")
     row = {**to_params(dialect, session), "total_count": 3, "last_sequence": 9}
     assert from_row(dialect, Session, "asm_sessions", row) == session
+
+
+# -- row plans: tuples, by column position (records_from) ----------------------------------
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+@pytest.mark.parametrize("order", ["fields", "reversed"])
+def test_a_row_plan_reads_tuples_as_from_row_reads_dicts(dialect: str, order: str) -> None:
+    for record in records():
+        row = wire_row(dialect, record)
+        columns = tuple(row) if order == "fields" else tuple(reversed(row))
+        rows = Rows(columns, [tuple(row[c] for c in columns)] * 2)
+        plan = _row_plan(dialect, type(record), columns)  # the plan itself: a failure would not fall back
+        assert plan(rows.data) == [record, record]
+        got = records_from(DIALECTS[dialect], type(record), TABLES[type(record)], rows)
+        assert got == [record, record] and all(type(r) is type(record) for r in got)
+
+
+def test_a_row_plan_is_generated_once_per_columns() -> None:
+    record = records()[2]
+    row = wire_row("sqlite", record)
+    rows = Rows(tuple(row), [tuple(row.values())])
+    records_from(DIALECTS["sqlite"], Event, "asm_events", rows)
+    plan = _ROW_PLANS["sqlite", Event, tuple(row)]
+    records_from(DIALECTS["sqlite"], Event, "asm_events", rows)
+    assert _ROW_PLANS["sqlite", Event, tuple(row)] is plan
+
+
+def test_a_broken_row_read_by_a_plan_names_its_column() -> None:
+    record = records()[2]
+    row = wire_row("sqlite", record) | {"data": "[1, 2]"}  # a list where the payload is an object
+    rows = Rows(tuple(row), [tuple(row.values())])
+    with pytest.raises(StorageReadFailed) as raised:
+        records_from(DIALECTS["sqlite"], Event, "asm_events", rows)
+    assert raised.value.details == {"table": "asm_events", "id": record.id, "column": "data"}
+
+
+def test_a_narrower_select_is_read_by_the_record_class() -> None:
+    record = Session.new(agent_id="a")
+    row = {k: v for k, v in wire_row("sqlite", record).items() if k not in ("tags", "deleted_at")}
+    (back,) = records_from(DIALECTS["sqlite"], Session, "asm_sessions", Rows(tuple(row), [tuple(row.values())]))
+    assert back == record
+
+
+def test_no_rows_make_no_plan() -> None:
+    assert records_from(DIALECTS["postgres"], Run, "asm_runs", Rows(("nothing",), [])) == []
+    assert not any(columns == ("nothing",) for (_, _, columns) in _ROW_PLANS)

@@ -228,10 +228,12 @@ SCENARIOS = {
                             token_usage='{"total_tokens":12}', provider="openai"),
         _run(input=None), _run("r2", session_id="s2"),
     ],
-    "advance_sequence": [
-        {"session_id": "q1", "count": 3, "now": _ts(1)}, {"session_id": "q1", "count": 2, "now": _ts(2)},
-        {"session_id": "q2", "count": INT64_MAX - 2, "now": _ts(3)},
-        {"session_id": "q2", "count": 2, "now": _ts(4)}, {"session_id": "q2", "count": 1, "now": _ts(5)},
+    "advance_sequence": [  # a batch's form: no id to look up
+        {"id": None, "session_id": "q1", "count": 3, "now": _ts(1)},
+        {"id": None, "session_id": "q1", "count": 2, "now": _ts(2)},
+        {"id": None, "session_id": "q2", "count": INT64_MAX - 2, "now": _ts(3)},
+        {"id": None, "session_id": "q2", "count": 2, "now": _ts(4)},
+        {"id": None, "session_id": "q2", "count": 1, "now": _ts(5)},
     ],
     "import_raise_sequence": [
         {"session_id": "q1", "sequence_number": 10, "now": _ts(1)},
@@ -330,7 +332,7 @@ def test_the_new_row_reads_no_table(conn, asm_sql, name):
 LOCK_KEYS = {  # the parameters of one upsert writing key k
     "upsert_session": lambda k: _session(k),
     "upsert_run": lambda k: _run(k),
-    "advance_sequence": lambda k: {"session_id": k, "count": 1, "now": _ts(1)},
+    "advance_sequence": lambda k: {"id": f"evt_{k}", "session_id": k, "count": 1, "now": _ts(1)},  # a single append's
     "import_raise_sequence": lambda k: {"session_id": k, "sequence_number": 7, "now": _ts(1)},
     "upsert_graph_session": lambda k: _graph(_ts(1), id=f"6f1c1c1e-0000-4000-8000-00000000000{k[-1]}"),
 }

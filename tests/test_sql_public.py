@@ -80,9 +80,11 @@ def append(q: Any, conn: Any, dialect: str, event: Event) -> int:
     if dialect == "postgres":  # one statement: the counter bump and the insert
         row = q.append_event(conn, **event_params(dialect, event), now=now)
         return int(row["sequence_number"])
-    q.advance_sequence(conn, session_id=event.session_id, count=1, now=now)
-    assert q.append_event(conn, **event_params(dialect, event)) == 1
-    return int(q.get_latest_sequence(conn, session_id=event.session_id))
+    # The number reserved (MySQL: LAST_INSERT_ID's, which asm's adapter answers `$` with).
+    number = q.advance_sequence(conn, id=event.id, session_id=event.session_id, count=1, now=now)
+    assert q.append_event(conn, **event_params(dialect, event), sequence_number=number) == 1
+    assert q.get_latest_sequence(conn, session_id=event.session_id) == number
+    return int(number)
 
 
 def read_events(q: Any, conn: Any, session_id: str) -> list[dict[str, Any]]:

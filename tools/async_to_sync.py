@@ -64,6 +64,7 @@ NAMES = {
     "AsyncGenerator": "Generator",
     "AsyncGraphSessionStorage": "GraphSessionStorage",
     "AsyncIterator": "Iterator",
+    "AsyncLease": "Lease",
     "AsyncListener": "Listener",
     "AsyncMaintenance": "Maintenance",
     "AsyncPostgresDriver": "PostgresDriver",

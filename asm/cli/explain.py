@@ -20,8 +20,8 @@ from asm.drivers.urls import DatabaseURL
 from asm.errors import NotFound, ValidationError
 
 # The hot reads `asm explain` shows without a name.
-HOT_QUERIES = ("get_events", "get_session", "search_sessions_updated_desc", "search_runs_started_desc",
-               "search_events_sequence_asc")
+HOT_QUERIES = ("get_events", "get_latest_events", "get_session", "search_sessions_updated_desc",
+               "search_runs_started_desc", "search_events_sequence_asc")
 # A keyed plan reading more rows than this from a table, or sorting more, is flagged.
 PROBLEM_ROWS = 1_000
 

@@ -72,10 +72,17 @@ def unstructure_payload(value: Any, depth: int = 0) -> Any:
 def _container(value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise NotJson(f"nested deeper than {MAX_DEPTH} levels")
+    # ASCII strings without U+0000, None and bools are kept as they are without a call: most
+    # keys and values of a payload (what text_problem and unstructure_payload would let through).
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            key = _key(key)
+            if type(key) is not str or not key.isascii() or "\x00" in key:
+                key = _key(key)
+            kind = type(item)
+            if (kind is str and item.isascii() and "\x00" not in item) or item is None or kind is bool:
+                out[key] = item
+                continue
             try:
                 out[key] = unstructure_payload(item, depth)
             except HOOK_ERRORS as exc:
@@ -85,6 +92,10 @@ def _container(value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) 
         return out
     items = []
     for index, item in enumerate(value):
+        kind = type(item)
+        if (kind is str and item.isascii() and "\x00" not in item) or item is None or kind is bool:
+            items.append(item)
+            continue
         try:
             items.append(unstructure_payload(item, depth))
         except HOOK_ERRORS as exc:

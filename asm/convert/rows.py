@@ -16,7 +16,7 @@ a row converter (`row_converter`) whose hooks cattrs generates per record class:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -26,6 +26,7 @@ from cattrs.fns import identity
 
 from asm.convert.errors import Invalid, describe, locate, record_error
 from asm.convert.memo import memo
+from asm.core.operation import Rows
 from asm.convert.records import (
     RECORDS,
     StructureHook,
@@ -38,7 +39,7 @@ from asm.enums import parse_enum
 from asm.errors import AsmError, StorageReadFailed
 from asm.records import KIND
 
-__all__ = ["to_params", "from_row", "row_converter", "stored_form"]
+__all__ = ["to_params", "from_row", "records_from", "row_converter", "stored_form"]
 
 T = TypeVar("T")
 
@@ -113,20 +114,93 @@ def _params_fn(dialect_name: str, cls: type) -> Callable[[Any], dict[str, Any]]:
 def _row_fn(dialect_name: str, cls: type[T], detailed: bool) -> Callable[[Mapping[str, Any]], T]:
     """The structure function of rows holding every column (the fast one, or with cattrs'
     detailed validation)."""
-    dialect = DIALECTS[dialect_name]
-    record_fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
-    optional = {field.name for field in record_fields if field.default is None}
+    return make_record_structure_fn(attrs.fields(_stored_class(cls)), stored_form(cls),
+                                    _GENERATOR, _column_hooks(dialect_name, cls).get, detailed=detailed)
 
-    def hook_of(field: attrs.Attribute[Any]) -> StructureHook | None:
+
+@memo
+def _column_hooks(dialect_name: str, cls: type) -> dict[attrs.Attribute[Any], StructureHook]:
+    """How each column of a record's table is decoded, by the field it fills (fields taken as
+    the driver gives them have none)."""
+    dialect = DIALECTS[dialect_name]
+    hooks: dict[attrs.Attribute[Any], StructureHook] = {}
+    for field in attrs.fields(_stored_class(cls)):
         kind = field.metadata.get(KIND)
         if kind == "enum":
-            return _enum_hook(field.type, field.name)
-        if kind == "datetime":
-            return dialect.decode_ts if field.name in optional else _required(dialect.decode_ts)
-        return dialect.decode_json if kind == "json" else None
+            hooks[field] = _enum_hook(field.type, field.name)
+        elif kind == "datetime":
+            optional = attrs.fields_dict(cls)[field.name].default is None
+            hooks[field] = dialect.decode_ts if optional else _required(dialect.decode_ts)
+        elif kind == "json":
+            hooks[field] = dialect.decode_json
+    return hooks
 
-    return make_record_structure_fn(attrs.fields(_stored_class(cls)), stored_form(cls),
-                                    _GENERATOR, hook_of, detailed=detailed)
+
+def records_from(dialect: Dialect, cls: type[T], table: str, rows: Rows) -> list[T]:
+    """The records stored in `rows` (what a `Call(..., tuples=True)` gets), read by the row
+    plan of their columns: the same decoding as `from_row`, by column position. A row that
+    fails is read again by `from_row`, whose error names its table, id and column."""
+    if not rows.data:
+        return []
+    key = (dialect.name, cls, rows.columns)
+    read = _ROW_PLANS.get(key)
+    if read is None:
+        read = _ROW_PLANS[key] = _row_plan(dialect.name, cls, rows.columns)
+    try:
+        return read(rows.data)
+    except _UNREADABLE:
+        return [from_row(dialect, cls, table, dict(zip(rows.columns, row))) for row in rows.data]
+
+
+# The row plan of each (dialect name, record class, columns): generated once, then looked up.
+_ROW_PLANS: dict[tuple[str, type, tuple[str, ...]], Callable[[Sequence[tuple[Any, ...]]], list[Any]]] = {}
+
+
+def _row_plan(dialect_name: str, cls: type[T], columns: tuple[str, ...]) -> Callable[[Sequence[tuple[Any, ...]]], list[T]]:
+    """A function turning rows of `columns` into `cls` records, generated once per query: per
+    column its hook (`_column_hooks`), then the stored twin's converters and validators
+    (`_stored_class`: the payloads' shape checks), as the twin's __init__ would run them, with
+    no dict per row and no keyword call."""
+    fields = attrs.fields_dict(_stored_class(cls))
+    if set(columns) != fields.keys():
+        # A narrower (or wider) SELECT: the record class reads it, by name.
+        return lambda data: [from_row(DIALECTS[dialect_name], cls, "", dict(zip(columns, row))) for row in data]
+    hooks = _column_hooks(dialect_name, cls)
+    names: dict[str, Any] = {"new": object.__new__, "cls": cls, "setattr": object.__setattr__}
+    body, checks = [], []
+    for i, column in enumerate(columns):
+        field = fields[column]
+        value = f"row[{i}]"
+        if field in hooks:
+            names[f"hook_{i}"] = hooks[field]
+            value = f"hook_{i}({value}, None)"
+        convert = field.converter
+        if isinstance(convert, attrs.Converter):
+            # attrs passes these the instance and/or the field as it builds one (attrs' stubs
+            # do not describe a Converter's attributes).
+            wrapped: Any = convert
+            names[f"convert_{i}"], names[f"field_{i}"] = wrapped.converter, field
+            extra = ("record, " if wrapped.takes_self else "") + (f"field_{i}, " if wrapped.takes_field else "")
+            value = f"convert_{i}({value}, {extra})"
+        elif convert is not None:
+            names[f"convert_{i}"] = convert
+            value = f"convert_{i}({value})"
+        body.append(f"        setattr(record, {column!r}, {value})")
+        if field.validator is not None:
+            names[f"check_{i}"], names[f"field_{i}"] = field.validator, field
+            checks.append(f"        check_{i}(record, field_{i}, record.{column})")
+    source = "\n".join([
+        "def read_rows(data):",
+        "    records = []",
+        "    for row in data:",
+        "        record = new(cls)",
+        *body, *checks,
+        "        records.append(record)",
+        "    return records",
+    ])
+    exec(compile(source, f"<asm row plan {cls.__name__} {dialect_name}>", "exec"), names)  # noqa: S102 - source built above from field names
+    read: Callable[[Sequence[tuple[Any, ...]]], list[T]] = names["read_rows"]
+    return read
 
 
 def _enum_hook(enum_cls: Any, name: str) -> Callable[[Any, Any], Any]:

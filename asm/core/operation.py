@@ -8,12 +8,15 @@ touches a connection, so one operation serves the sync and the async executor al
 
 Results arrive shaped by the query's aiosql suffix: no suffix -> list of dict rows,
 `^` -> one dict row or None, `$` -> one value or None, `!` and `*!` -> affected row count.
+A `Call(..., tuples=True)` of a query without suffix (or `^`) gets `Rows` instead: the
+driver's tuples and the names of their columns, which hot reads turn into records with a
+cached row plan (asm.convert.rows.records_from) without building a dict per row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, TypeVar
 
 import attrs
 
@@ -36,6 +39,15 @@ class Call:
     query: str
     # A dict of named parameters, or for a `*!` query a list of them.
     params: Any = attrs.field(factory=dict)
+    # Rows as tuples (`Rows`), not dicts. How rows travel, not what is asked: not compared.
+    tuples: bool = attrs.field(default=False, eq=False)
+
+
+class Rows(NamedTuple):
+    """A query's rows as the driver's tuples, with the names of their columns."""
+
+    columns: tuple[str, ...]
+    data: Sequence[tuple[Any, ...]]
 
 
 @attrs.frozen(slots=True)

@@ -90,8 +90,12 @@ class SyncExecutor(ExecutorBase):
                             return result
                     # The block ended while this task (or thread) went on: run on our own connection.
                 with self._connection() as conn:
-                    result = self._perform(
-                        conn, transactions.attempt(self.dialect, spec, steps, first, in_transaction=False), spec.write)
+                    if not spec.atomic_on(self.dialect):
+                        result = self._perform_bare(conn, steps, first, spec.write)
+                    else:
+                        result = self._perform(
+                            conn, transactions.attempt(self.dialect, spec, steps, first, in_transaction=False),
+                            spec.write)
                     return result
             except AsmError as error:
                 if transactions.give_up(spec, number, error, fn.__name__):
@@ -196,9 +200,26 @@ class SyncExecutor(ExecutorBase):
 
         return drive(steps, perform)
 
+    def _perform_bare(self, conn: Any, steps: Steps[Any], step: Any, write: bool) -> Any:
+        """An operation that needs no transaction of its own, outside any: its steps performed
+        one by one (what transactions.attempt would plan for it, without the generators
+        around it: the hot reads' fixed cost). An error ends it, as there."""
+        while True:
+            result = None
+            if isinstance(step, Call):
+                result = self._call(conn, step, write)
+            else:
+                self._statement(conn, step)
+            try:
+                step = steps.send(result)
+            except StopIteration as stop:
+                return stop.value
+
     def _call(self, conn: Any, call: Call, write: bool) -> Any:
         fn = self._query(call.query)
         try:
+            if call.tuples:
+                return self._driver.fetch_rows(conn, fn.sql, call.params)
             if fn.operation is _MANY:
                 return fn(conn, call.params)
             if fn.operation is _SELECT:
@@ -220,13 +241,48 @@ class SyncExecutor(ExecutorBase):
         except Exception:  # noqa: BLE001 - the caller's own error is the one to report
             pass
 
-    @contextmanager
-    def _connection(self) -> Iterator[Any]:
+    def _connection(self) -> _PooledConnection:
+        return _PooledConnection(self)
+
+    def _connecting_failed(self, exc: Exception) -> BaseException | None:
+        """The asm error for a driver's error while taking or giving back a connection; None
+        for any other error (already asm's, or not the database's)."""
+        if classify(exc) is None:
+            return None
+        self._check_open()
+        return self._translate(exc, write=True, what="connecting")
+
+
+class _PooledConnection:
+    """`with executor._connection() as conn:` a pooled connection for the block, the
+    driver's errors in taking or returning it raised as asm errors. A class, not a generator:
+    it is on every call's path."""
+
+    __slots__ = ("_executor", "_lease")
+
+    def __init__(self, executor: SyncExecutor):
+        self._executor = executor
+        self._lease: Any = None
+
+    def __enter__(self) -> Any:
+        self._lease = self._executor._pool.connection()
         try:
-            with self._pool.connection() as conn:
-                yield conn
+            return self._lease.__enter__()
         except Exception as exc:
-            if classify(exc) is None:
+            failure = self._executor._connecting_failed(exc)
+            if failure is None:
                 raise
-            self._check_open()
-            raise self._translate(exc, write=True, what="connecting") from exc
+            raise failure from exc
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
+        try:
+            self._lease.__exit__(kind, error, tb)
+        except Exception as exc:
+            failure = self._executor._connecting_failed(exc)
+            if failure is None:
+                raise
+            raise failure from exc
+        if isinstance(error, Exception):
+            failure = self._executor._connecting_failed(error)
+            if failure is not None:
+                raise failure from error

@@ -10,8 +10,7 @@ says so), and a waiter fails with StorageConnectionFailed on timeout or when the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 from asm.core.async_compat import Cancelled, Closer, Condition, Connector, wait_for
@@ -29,43 +28,44 @@ class AsyncSimplePool:
         self._idle: list[Any] = []
         self._in_use = 0
         self._changed = Condition()
+        self._waiting = 0  # callers waiting for a slot: without any, a release notifies no one
         self.closed = False
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[Any]:
-        await self._take_slot()
-        conn = None
+    def connection(self) -> AsyncLease:
+        """`async with pool.connection() as conn:` a connection for the block, returned to the
+        pool after it (dropped if the block broke it, rolled back if it failed)."""
+        return AsyncLease(self)
+
+    async def _acquire(self) -> Any:
+        conn = await self._take_slot()
         try:
-            conn = await self._take_idle()
-            if conn is None:
-                conn = await self._connect()
-            yield conn
-        except StorageConnectionFailed:
-            await self._discard(conn)
-            conn = None
-            raise
-        except Cancelled:
-            # Cancelled mid-statement, the connection may be half-way through a reply: drop it
-            # (the server rolls back what was not committed).
-            await self._discard(conn)
-            conn = None
-            raise
+            if conn is None or not self._looks_alive(conn):
+                await self._discard(conn)
+                conn = await self._take_idle()
+            return conn if conn is not None else await self._connect()
         except BaseException:
-            # Whatever failed may have left a transaction open: end it, or drop the connection.
-            if conn is not None and not await _rolled_back(conn):
+            await self._release(None, None)
+            raise
+
+    async def _release(self, conn: Any, error: BaseException | None) -> None:
+        if conn is not None and error is not None:
+            # Cancelled mid-statement, the connection may be half-way through a reply, and a
+            # connection failure leaves nothing to reuse: drop it (the server rolls back what
+            # was not committed). Whatever else failed may have left a transaction open: end
+            # it, or drop the connection.
+            if isinstance(error, (StorageConnectionFailed, Cancelled)) or not await _rolled_back(conn):
                 await self._discard(conn)
                 conn = None
-            raise
-        finally:
-            keep = False
-            async with self._changed:
-                if conn is not None and not self.closed:
-                    self._idle.append(conn)
-                    keep = True
-                self._in_use -= 1
+        keep = False
+        async with self._changed:
+            if conn is not None and not self.closed:
+                self._idle.append(conn)
+                keep = True
+            self._in_use -= 1
+            if self._waiting:
                 self._changed.notify()
-            if not keep:
-                await self._discard(conn)
+        if not keep:
+            await self._discard(conn)
 
     async def close(self) -> None:
         async with self._changed:
@@ -75,23 +75,34 @@ class AsyncSimplePool:
         for conn in idle:
             await self._discard(conn)
 
-    async def _take_slot(self) -> None:
+    async def _take_slot(self) -> Any:
+        """Take a slot, and with it the last idle connection if there is one (not yet checked)."""
         async with self._changed:
-            if not await wait_for(self._changed, lambda: self.closed or self._in_use < self._max_size,
-                                  self._timeout):
-                raise StorageConnectionFailed(f"no free database connection after {self._timeout:g} s")
-            if self.closed:
-                raise StorageConnectionFailed("the store is closed", retryable=False)
+            if self.closed or self._in_use >= self._max_size:  # else a slot is free: no wait to set up
+                self._waiting += 1
+                try:
+                    free = await wait_for(self._changed, lambda: self.closed or self._in_use < self._max_size,
+                                          self._timeout)
+                finally:
+                    self._waiting -= 1
+                if not free:
+                    raise StorageConnectionFailed(f"no free database connection after {self._timeout:g} s")
+                if self.closed:
+                    raise StorageConnectionFailed("the store is closed", retryable=False)
             self._in_use += 1
+            return self._idle.pop() if self._idle else None
 
     async def _take_idle(self) -> Any:
         """An idle connection that still looks alive (closing those that do not), or None."""
         while True:
             async with self._changed:
                 conn = self._idle.pop() if self._idle else None
-            if conn is None or self._alive is None or self._alive(conn):
+            if conn is None or self._looks_alive(conn):
                 return conn
             await self._discard(conn)
+
+    def _looks_alive(self, conn: Any) -> bool:
+        return self._alive is None or self._alive(conn)
 
     async def _discard(self, conn: Any) -> None:
         if conn is None:
@@ -108,3 +119,20 @@ async def _rolled_back(conn: Any) -> bool:
         return True
     except Exception:  # noqa: BLE001 - a connection that cannot roll back is not reused
         return False
+
+
+class AsyncLease:
+    """One use of a pooled connection (a class, not a generator: it is on every call's path)."""
+
+    __slots__ = ("_pool", "_conn")
+
+    def __init__(self, pool: AsyncSimplePool):
+        self._pool = pool
+        self._conn: Any = None
+
+    async def __aenter__(self) -> Any:
+        self._conn = await self._pool._acquire()
+        return self._conn
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: Any) -> None:
+        await self._pool._release(self._conn, error)

@@ -8,7 +8,10 @@ from typing import Any
 
 import psycopg
 import psycopg_pool
+from psycopg.rows import tuple_row
 
+from asm.core.operation import Rows
+from asm.drivers.base import rows_of
 from asm.drivers.postgres import pool_options, settings, suspect
 from asm.drivers.urls import DatabaseURL
 
@@ -61,3 +64,10 @@ class AsyncPostgresDriver:
 
     async def execute(self, conn: Any, sql: str) -> None:
         await conn.execute(sql)
+
+    async def fetch_rows(self, conn: Any, sql: str, params: Any) -> Rows:
+        """A query's rows as tuples (the connections make dicts by default)."""
+        async with conn.cursor(row_factory=tuple_row) as cur:
+            await cur.execute(sql, params)
+            data = await cur.fetchall()
+            return rows_of(sql, cur, data)

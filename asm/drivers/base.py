@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
+from asm.core.operation import Rows
 from asm.drivers.urls import DatabaseURL
 
 
@@ -22,6 +24,10 @@ class SyncDriver(Protocol):
         """One raw statement (transaction control, migrations of an in-memory database)."""
         ...
 
+    def fetch_rows(self, conn: Any, sql: str, params: Any) -> Rows:
+        """A query's rows as tuples, with the cursor's description (a `Call(tuples=True)`)."""
+        ...
+
 
 class AsyncDriver(Protocol):
     """An asyncio driver for the async executor (psycopg, aiosqlite, aiomysql)."""
@@ -33,6 +39,9 @@ class AsyncDriver(Protocol):
         ...
 
     async def execute(self, conn: Any, sql: str) -> None:
+        ...
+
+    async def fetch_rows(self, conn: Any, sql: str, params: Any) -> Rows:
         ...
 
 
@@ -47,3 +56,16 @@ def execute_on_cursor(conn: Any, sql: str) -> None:
 
 def close(conn: Any) -> None:
     conn.close()
+
+
+# The column names of each query's rows, by its SQL text: a statement's columns never change,
+# and reading a cursor's description builds objects (psycopg) on every access.
+_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+
+def rows_of(sql: str, cursor: Any, data: Sequence[tuple[Any, ...]]) -> Rows:
+    """`Rows` of the tuples `cursor` fetched for `sql`; its description is read the first time only."""
+    columns = _COLUMNS.get(sql)
+    if columns is None:
+        columns = _COLUMNS[sql] = tuple(column[0] for column in cursor.description or ())
+    return Rows(columns, data)

@@ -11,10 +11,19 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from asm.convert.json_text import decode, dumps, dumps_utf8
 from asm.convert.timestamps import format_timestamp, parse_timestamp
 
 _UTC = timezone.utc
+_fromisoformat = datetime.fromisoformat
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+class BinaryArray(list[Any]):
+    """A list parameter PostgreSQL gets as a binary array (asm's connections register its
+    dumper, asm/drivers/postgres.py): a batch's columns and id lists. psycopg writes a plain list
+    in text, quoting every element in Python, which made `unnest` over 1,000-row columns slower
+    than the JSON document it replaces."""
+
 
 class Dialect:
     name: str
@@ -38,10 +47,10 @@ class Dialect:
         return value  # type: ignore[no-any-return]
 
     def encode_json(self, value: Any) -> str | None:
-        return None if value is None else _dumps(value)
+        return None if value is None else dumps(value)
 
-    def decode_json(self, value: Any, _type: Any = None) -> Any:
-        return json.loads(value) if isinstance(value, (str, bytes)) else value
+    # A plain function, not a method: it is called for every JSON column of every row read.
+    decode_json = staticmethod(decode)
 
     def encode_list(self, values: list[str]) -> Any:
         """A list parameter for a JSON-array filter (`types`)."""
@@ -57,7 +66,18 @@ class Dialect:
 
 # A JSON string, or a number in exponent form (which only floats have).
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?\d+(?:\.\d+)?[eE][-+]?\d+)')
-_MAYBE_EXPONENT = re.compile(r"\d[eE][-+\d]")
+# Finding "a digit, then e, then a digit or a sign" at C speed: each byte mapped to its class
+# (digit "1", e or E "e", sign "s", anything else "0"), then three plain substring searches.
+_BYTE_CLASSES = bytes(
+    ord("1") if chr(b).isdigit() and b < 128 else ord("e") if b in b"eE" else ord("s") if b in b"+-" else ord("0")
+    for b in range(256))
+_EXPONENT_SHAPES = (b"1e1", b"1es")
+
+
+def _maybe_exponent(data: bytes) -> bool:
+    """Whether `data` may hold a number in exponent form (or a string that looks like one)."""
+    classes = data.translate(_BYTE_CLASSES)
+    return any(shape in classes for shape in _EXPONENT_SHAPES)
 
 
 def _positional(match: re.Match[str]) -> str:
@@ -88,10 +108,11 @@ class Postgres(Dialect):
         # with a decimal point comes back as the same float.
         if value is None:
             return None
-        text = _dumps(value)
+        data = dumps_utf8(value)
         # The rewrite calls back into Python for every string of the document; skip it when no
         # number in exponent form can be there (one has a digit, then e, then a digit or sign).
-        return _JSON_TOKEN.sub(_positional, text) if _MAYBE_EXPONENT.search(text) else text
+        text = data.decode()
+        return _JSON_TOKEN.sub(_positional, text) if _maybe_exponent(data) else text
 
     def decode_ts(self, value: Any, _type: Any = None) -> datetime | None:
         return None if value is None else value.astimezone(_UTC)
@@ -100,7 +121,7 @@ class Postgres(Dialect):
         return list(values)
 
     def encode_ids(self, values: list[str]) -> Any:
-        return list(values)
+        return BinaryArray(values)
 
 
 class SQLite(Dialect):
@@ -113,7 +134,11 @@ class SQLite(Dialect):
         return None if value is None else format_timestamp(value)
 
     def decode_ts(self, value: Any, _type: Any = None) -> datetime | None:
-        return None if value is None else parse_timestamp(value)
+        if value is None:
+            return None
+        # asm writes `...Z`, which fromisoformat reads as UTC itself; other text is converted.
+        moment = _fromisoformat(value)
+        return moment if moment.tzinfo is _UTC else parse_timestamp(value)
 
 
 # Every escape of a JSON text, in order (so `\\u001f`, an escaped backslash, is not one).

@@ -9,9 +9,11 @@ import aiomysql
 import pymysql
 import pymysql.cursors
 
+from asm.core.operation import Rows
+import asm.sql.adapters  # noqa: F401 - registers the "asm-pymysql" adapter the sync driver names
 from asm.drivers import kinds
 from asm.drivers.async_pool import AsyncSimplePool
-from asm.drivers.base import close, execute_on_cursor
+from asm.drivers.base import close, execute_on_cursor, rows_of
 from asm.drivers.liveness import readable
 from asm.drivers.pool import SimplePool
 from asm.drivers.urls import DatabaseURL
@@ -57,7 +59,8 @@ def alive_async(conn: Any) -> bool:
 
 
 class Driver:
-    aiosql_adapter = "pymysql"
+    # aiosql's PyMySQL adapter with MySQL's `$` (asm/sql/adapters.py: LAST_INSERT_ID's value).
+    aiosql_adapter = "asm-pymysql"
 
     def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10, timeout: float = 30.0,
                   prepare_threshold: int | None = None) -> SimplePool:
@@ -74,6 +77,12 @@ class Driver:
 
     def execute(self, conn: Any, sql: str) -> None:
         execute_on_cursor(conn, sql)
+
+    def fetch_rows(self, conn: Any, sql: str, params: Any) -> Rows:
+        """A query's rows as tuples (the connections make dicts by default)."""
+        with conn.cursor(pymysql.cursors.Cursor) as cur:
+            cur.execute(sql, params or None)
+            return rows_of(sql, cur, cur.fetchall())
 
 
 class AsyncDriver:
@@ -99,6 +108,12 @@ class AsyncDriver:
     async def execute(self, conn: Any, sql: str) -> None:
         async with conn.cursor() as cur:
             await cur.execute(sql)
+
+    async def fetch_rows(self, conn: Any, sql: str, params: Any) -> Rows:
+        """As the sync driver's."""
+        async with conn.cursor(aiomysql.Cursor) as cur:
+            await cur.execute(sql, params or None)
+            return rows_of(sql, cur, await cur.fetchall())
 
 
 # 1044, 1045, 1698: access denied (to the database, for the user, without a password).

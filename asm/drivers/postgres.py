@@ -8,31 +8,27 @@ transaction is an explicit BEGIN ... COMMIT that asm issues itself (asm/core/tra
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import psycopg
 import psycopg_pool
 from psycopg.adapt import AdaptersMap
 from psycopg.rows import dict_row
+from psycopg.types.array import ListBinaryDumper
 from psycopg.types.json import set_json_loads
 
+from asm.convert.json_text import loads
 from asm.drivers import kinds
+from asm.drivers.dialects import BinaryArray
 from asm.drivers.liveness import readable
 from asm.drivers.urls import DatabaseURL
 
-_decode_json = json.JSONDecoder().decode
-
-
-def _load_json(data: bytes) -> Any:
-    # json.loads would first guess the encoding of the bytes; PostgreSQL sends UTF-8.
-    return _decode_json(data.decode())
-
-
-# psycopg's adapters, but for how json and jsonb are parsed: for asm's connections only.
+# psycopg's adapters, for asm's connections only: json and jsonb parsed by
+# asm.convert.json_text (msgspec, the standard library where msgspec refuses a text), and
+# BinaryArray parameters (asm.drivers.dialects) sent as binary arrays.
 ADAPTERS = AdaptersMap(psycopg.adapters)
-# psycopg's loaders always pass bytes (its annotation allows str too): no check on the hot path.
-set_json_loads(_load_json, ADAPTERS)  # type: ignore[arg-type]
+set_json_loads(loads, ADAPTERS)
+ADAPTERS.register_dumper(BinaryArray, ListBinaryDumper)
 
 
 def probe_timeout(timeout: float) -> int:

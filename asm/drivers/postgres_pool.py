@@ -10,7 +10,10 @@ from typing import Any
 
 import psycopg
 import psycopg_pool
+from psycopg.rows import tuple_row
 
+from asm.core.operation import Rows
+from asm.drivers.base import rows_of
 from asm.drivers.postgres import pool_options, settings, suspect
 from asm.drivers.urls import DatabaseURL
 
@@ -63,3 +66,10 @@ class PostgresDriver:
 
     def execute(self, conn: Any, sql: str) -> None:
         conn.execute(sql)
+
+    def fetch_rows(self, conn: Any, sql: str, params: Any) -> Rows:
+        """A query's rows as tuples (the connections make dicts by default)."""
+        with conn.cursor(row_factory=tuple_row) as cur:
+            cur.execute(sql, params)
+            data = cur.fetchall()
+            return rows_of(sql, cur, data)

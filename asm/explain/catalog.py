@@ -4,10 +4,11 @@ database, used by `asm explain` and `python -m bench scale`."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
+from asm.drivers.dialects import DIALECTS
+from asm.drivers.dialects import BinaryArray
 from asm.explain.cases import ANALYTICS, Case
 from asm.explain.samples import Samples
 
@@ -19,12 +20,13 @@ def _event(s: Samples, i: int, session: str, sequence: int | None = None) -> dic
             "now": s.now}
 
 
-def _event_row(event: dict[str, Any]) -> dict[str, Any]:
-    """An event as one object of PostgreSQL's insert_events `rows` array (JSON payloads as text)."""
-    return {**{k: event[k] for k in ("id", "type", "session_id", "run_id", "sequence_number", "schema_version",
-                                     "provider", "correlation_id")},
-            "timestamp": event["timestamp"].isoformat(), "data": json.dumps(event["data"]),
-            "metadata": json.dumps(event["metadata"])}
+def _event_columns(events: list[dict[str, Any]]) -> dict[str, BinaryArray]:
+    """Events as PostgreSQL's insert_events takes them: one array per column (JSON payloads as
+    text), passed to the driver as they are (asm.explain.parameters.encode)."""
+    text = DIALECTS["postgres"].encode_json
+    return {name: BinaryArray([text(e[name]) if name in ("data", "metadata") else e[name] for e in events])
+            for name in ("id", "type", "timestamp", "session_id", "run_id", "sequence_number", "data", "metadata",
+                         "schema_version", "provider", "correlation_id")}
 
 
 def _artifact(s: Samples, i: int) -> dict[str, Any]:
@@ -152,7 +154,7 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
                    "skip_types": ["session_created", "run_started"], "only_types": None, "offset": 0}
 
     def bump(session: str) -> dict[str, Any]:
-        return {"session_id": session, "count": 1, "now": s.now}
+        return {"id": None, "session_id": session, "count": 1, "now": s.now}
 
     new_events = [_event(s, 10 + i, hot, s.hot_length + 1 + i) for i in range(100)]
     return {
@@ -182,13 +184,17 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
         "get_active_run": [Case("hot session", {"session_id": hot})],
         # events.sql
         # SQLite and MySQL insert at the number advance_sequence reserved just before.
-        "append_event": [Case("hot session", _event(s, 1, hot), before=(("advance_sequence", bump(hot)),)),
-                         Case("cold session", _event(s, 2, cold), before=(("advance_sequence", bump(cold)),))],
+        "append_event": [Case("hot session", _event(s, 1, hot, s.hot_length + 1),
+                              before=(("advance_sequence", bump(hot)),)),
+                         Case("cold session", _event(s, 2, cold, s.cold_length + 1),
+                              before=(("advance_sequence", bump(cold)),))],
         "get_event_by_id": [Case("by id", {"id": mid["id"]})],
         "get_events_by_ids": [Case("1 id", {"ids": [mid["id"]]}), Case("1,000 ids", {"ids": list(s.event_ids)})],
-        "advance_sequence": [Case("hot session", {"session_id": hot, "count": 100, "now": s.now})],
-        "insert_events": [Case("100 events into the hot session", {**new_events[0], "rows": [
-            _event_row(e) for e in new_events]}, many=tuple(new_events))],
+        "advance_sequence": [Case("hot session", {"id": None, "session_id": hot, "count": 100, "now": s.now}),
+                             Case("hot session, one new event (its id looked up)",
+                                  {"id": "evt_scale_new", "session_id": hot, "count": 1, "now": s.now})],
+        "insert_events": [Case("100 events into the hot session", _event_columns(new_events),
+                               many=tuple(new_events))],
         "get_events": [
             Case("hot session tail", {"session_id": hot, "after": after_hot_tail}),
             Case("hot session, page at its middle", {"session_id": hot, "after": mid["sequence_number"]}),
@@ -201,6 +207,13 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
                                                     "after": mid["sequence_number"]},
                  reason=SINCE_IN_NUMBER_ORDER),
             Case("cold session", {"session_id": cold})],
+        "get_latest_events": [
+            Case("hot session, last 100", {"session_id": hot, "limit": 100}),
+            Case("hot session, common type, last 20", {"session_id": hot, "types": [s.common_type], "limit": 20}),
+            Case("hot session, its last run, last 20", {"session_id": hot, "run_id": s.hot_last_run, "limit": 20}),
+            Case("hot session, last 100 before its middle", {"session_id": hot, "before": mid["sequence_number"],
+                                                              "limit": 100}),
+            Case("cold session, last 20", {"session_id": cold, "limit": 20})],
         "get_latest_sequence": [Case("hot session", {"session_id": hot})],
         "get_max_packet": [Case("server setting", {})],
         # export.sql

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from asm.drivers.dialects import DIALECTS
+from asm.drivers.dialects import BinaryArray
 
 # How a logical value becomes the driver's, by parameter name (as the store's operations encode).
 LIST_PARAMS = frozenset({"ids", "session_ids", "run_ids", "types", "providers", "statuses", "protected_types",
@@ -24,8 +25,8 @@ def encode(dialect: str, params: dict[str, Any]) -> dict[str, Any]:
     d = DIALECTS[dialect]
     out: dict[str, Any] = {}
     for name, value in params.items():
-        if value is None:
-            out[name] = None
+        if value is None or isinstance(value, BinaryArray):  # an array column, in the driver's form already
+            out[name] = value
         elif name in LIST_PARAMS:
             out[name] = d.encode_list([str(v) for v in (value if isinstance(value, (list, tuple)) else [value])])
         elif name in JSON_PARAMS:

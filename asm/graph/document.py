@@ -20,7 +20,7 @@ written back); `data` values are taken as they are. Writing applies the JSON pay
 
 from __future__ import annotations
 
-import re
+import functools
 import reprlib
 from collections.abc import Callable
 from datetime import datetime
@@ -28,6 +28,7 @@ from operator import attrgetter
 from typing import Any, TypeVar, cast
 
 import attrs
+import msgspec
 from cattrs.cols import list_structure_factory
 from cattrs.errors import BaseValidationError
 from cattrs.fns import identity
@@ -45,6 +46,7 @@ from asm.convert.errors import (
     locate,
     render,
 )
+from asm.convert.json_text import loads
 from asm.convert.payload import unstructure_payload
 from asm.errors import ValidationError
 from asm.graph.model import ChatHistory, ChatMessage, Context, MessageRole, check_data
@@ -56,6 +58,7 @@ __all__ = [
     "message_to_document",
     "context_to_document",
     "context_from_document",
+    "context_from_json",
     "normalize_data",
 ]
 
@@ -101,6 +104,21 @@ def context_from_document(document: Any) -> Context:
     except HOOK_ERRORS as exc:
         raise _document_error(exc) from None
     return context
+
+
+def context_from_json(text: str | bytes) -> Context:
+    """The Context in a document's JSON text: ValueError if it is not JSON, ValidationError
+    (as context_from_document) if it is not a context document.
+
+    A document as asm writes it is read by msgspec straight into typed objects (no dict per
+    message); any other is parsed and read by context_from_document, whose errors name the path.
+    """
+    try:
+        written = _decode_written(text)
+    except msgspec.DecodeError:  # not JSON, or not shaped as asm writes it: the checking path
+        written = None
+    context = None if written is None else _written_context(written)
+    return context if context is not None else context_from_document(loads(text))
 
 
 def normalize_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -174,48 +192,107 @@ def _structure_message_time(value: Any, _type: Any) -> datetime:
 
 def _messages_hook(any_messages: Callable[[Any, Any], list[ChatMessage]]) -> Callable[[Any, Any], list[ChatMessage]]:
     """The hook of the message list. A loaded history is mostly messages exactly as asm writes
-    them, read here at the cost of a dict lookup, a regex and fromisoformat each; at the first
-    other one, the whole list goes through `any_messages` (cattrs' list hook, each message
-    through the ChatMessage hook, errors noting the index)."""
+    them, read here in one loop (the hot part of a graph `get`: a dict lookup, a few string
+    checks and fromisoformat per message). At the first other one, the whole list goes through
+    `any_messages` (cattrs' list hook, each message through the ChatMessage hook, errors noting
+    the index)."""
 
     def structure(value: Any, _type: Any) -> list[ChatMessage]:
         if not isinstance(value, list):
             raise Invalid(f"must be a list, got {reprlib.repr(value)}")
-        messages = []
-        for raw in value:
-            message = _written_message(raw) if type(raw) is dict else None
-            if message is None:
-                return any_messages(value, _type)
-            messages.append(message)
+        messages: list[ChatMessage] = []
+        append = messages.append
+        try:
+            for raw in value:
+                role, content, text = _ROLES[raw["role"]], raw["content"], raw["timestamp"]
+                when = _read_written_time(text) if type(text) is str else None
+                if type(content) is not str or when is None:
+                    return any_messages(value, _type)
+                # Every field is checked already: ChatMessage's converters would only repeat it.
+                message = _new(ChatMessage)
+                _set_role(message, role)
+                _set_content(message, content)
+                _set_timestamp(message, when)
+                append(message)
+        except (KeyError, TypeError, ValueError):  # not a dict, a key or role missing, no time
+            return any_messages(value, _type)
         return messages
 
     return structure
 
 
-# A message time as format_message_time writes it: datetime.fromisoformat reads it.
-_WRITTEN_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3}|\.\d{6})?Z", re.ASCII)
+# A message time as format_message_time writes it, `YYYY-MM-DDTHH:MM:SS[.fff|.ffffff]Z`, is
+# known by its length and its separators (positions 4, 7, 10, 13, 16 and 19: "--T::" and "."
+# before a fraction, or Z); fromisoformat checks the digits between and reads it as
+# parse_message_time would.
+_WRITTEN_SEPARATORS = ("--T::.", "--T::Z")
+_WRITTEN_LENGTHS = (20, 24, 27)
+_from_iso = datetime.fromisoformat
+
+
+# A history is read again on every turn with the same messages: the times of the last few
+# thousand texts are remembered (datetimes are immutable). ValueError (a bad date) is not.
+@functools.lru_cache(maxsize=4096)
+def _read_written_time(text: str) -> datetime | None:
+    """The time in `text` if it is as format_message_time writes it; else None."""
+    if len(text) not in _WRITTEN_LENGTHS or text[-1] != "Z" or text[4:20:3] not in _WRITTEN_SEPARATORS:
+        return None
+    return _from_iso(text)
+
 _new = object.__new__
-_set = object.__setattr__
+# ChatMessage is a frozen slots class: its slots' own setters, looked up once.
+_set_role = vars(ChatMessage)["role"].__set__
+_set_content = vars(ChatMessage)["content"].__set__
+_set_timestamp = vars(ChatMessage)["timestamp"].__set__
 
 
-def _written_message(raw: dict[str, Any]) -> ChatMessage | None:
-    """The message, when `raw` is exactly as asm writes one; else None."""
-    role, content, text = raw.get("role"), raw.get("content"), raw.get("timestamp")
-    if type(role) is not str or type(content) is not str or type(text) is not str:
+# -- reading a document as asm writes it, typed by msgspec ------------------------------------
+
+
+class _WrittenMessage(msgspec.Struct):
+    role: str
+    content: str
+    timestamp: str
+
+
+class _WrittenHistory(msgspec.Struct):
+    messages: list[_WrittenMessage]
+    max_messages: int | None
+
+
+class _WrittenDocument(msgspec.Struct):
+    """The context document's keys asm reads (all required, as in the cattrs hooks; others are
+    ignored). msgspec checks the types: a bool is no int, keys of `data` are strings."""
+
+    data: dict[str, Any]
+    chat_history: _WrittenHistory
+
+
+_decode_written = msgspec.json.Decoder(_WrittenDocument).decode
+
+
+def _written_context(written: _WrittenDocument) -> Context | None:
+    """The Context of a document msgspec read, if every value is as asm writes it (what the
+    hooks below would accept without converting); else None."""
+    max_messages = written.chat_history.max_messages
+    if max_messages is not None and not 1 <= max_messages <= INT64_MAX:
         return None
-    member = _ROLES.get(role)
-    if member is None or _WRITTEN_TIME.fullmatch(text) is None:
-        return None
+    messages: list[ChatMessage] = []
+    append = messages.append
     try:
-        timestamp = datetime.fromisoformat(text)
-    except ValueError:
+        for raw in written.chat_history.messages:
+            role = _ROLES.get(raw.role)
+            when = _read_written_time(raw.timestamp)
+            if role is None or when is None:
+                return None
+            message = _new(ChatMessage)
+            _set_role(message, role)
+            _set_content(message, raw.content)
+            _set_timestamp(message, when)
+            append(message)
+    except ValueError:  # an impossible date: the checking path names it
         return None
-    # Every field is checked already: ChatMessage's converters would only repeat it.
-    message: ChatMessage = _new(ChatMessage)
-    _set(message, "role", member)
-    _set(message, "content", content)
-    _set(message, "timestamp", timestamp)
-    return message
+    return Context(data=written.data, chat_history=_loaded_history(messages=messages, max_messages=max_messages))
 
 
 # -- writing: a hook per field -------------------------------------------------------------
@@ -245,10 +322,27 @@ def _data_document(data: dict[str, Any]) -> Any:
     return unstructure_payload(check_data(data), 1)
 
 
+# A history is saved again after every turn with the same messages: their times' text is
+# remembered (format_message_time is a pure function of the instant; aware datetimes hash by it).
+_written_time = functools.lru_cache(maxsize=16_384)(format_message_time)
+
+
 def _messages_document(messages: Any) -> list[dict[str, Any]]:
     # The field is checked on assignment, but the list inside it is mutable.
     if not isinstance(messages, list):
         raise Invalid("must be a list")
+    # The hot part of a graph `save`: messages that need no conversion are written in one loop
+    # (what _message_document does, without its calls per field); at the first other one, the
+    # whole list goes through the checking loop below, whose errors note the index.
+    documents: list[dict[str, Any]] = []
+    append = documents.append
+    for message in messages:
+        if type(message) is not ChatMessage or text_problem(message.content) is not None:
+            break
+        append({"role": message.role._value_, "content": message.content,
+                "timestamp": _written_time(message.timestamp)})
+    else:
+        return documents
     documents = []
     for index, message in enumerate(messages):
         try:
@@ -267,16 +361,32 @@ document_converter = make_converter(
 )
 
 
-def _structure_fn(cls: type[T], **hooks: Callable[[Any, Any], Any]) -> Callable[[Any, Any], T]:
+def _structure_fn(cls: type[T], build: Callable[..., T] | None = None,
+                  **hooks: Callable[[Any, Any], Any]) -> Callable[[Any, Any], T]:
+    """The hook of `cls`, built by `build` (the class itself by default) from its hooks' values."""
     # Every key of the format is required: the fields are described to cattrs without defaults.
     fields = [field.evolve(default=attrs.NOTHING)
               for field in attrs.fields(cast("type[attrs.AttrsInstance]", cls)) if field.init]
     overrides: dict[str, Any] = {name: override(struct_hook=hook) for name, hook in hooks.items()}
     structure = make_dict_structure_fn_from_attrs(
-        fields, cls, document_converter, _cattrs_forbid_extra_keys=False,
+        fields, cast("type[T]", build or cls), document_converter, _cattrs_forbid_extra_keys=False,
         **overrides,
     )
     return _object(structure)
+
+
+def _loaded_history(*, messages: list[ChatMessage], max_messages: int | None) -> ChatHistory:
+    """A ChatHistory of values its field hooks have checked: the class's converter would walk
+    the messages again (object.__setattr__ skips it, as it skips attrs' on-setattr hooks)."""
+    history: ChatHistory = _new(ChatHistory)
+    _set_attribute(history, "messages", messages)
+    _set_attribute(history, "max_messages", max_messages)
+    return history
+
+
+# cattrs names its generated function (and its error notes) after the class.
+_loaded_history.__name__ = _loaded_history.__qualname__ = "ChatHistory"
+_set_attribute = object.__setattr__
 
 
 def _unstructure_fn(cls: type[T], **hooks: Callable[[Any], Any]) -> Callable[[T], dict[str, Any]]:
@@ -307,7 +417,7 @@ document_converter.register_unstructure_hook(Context, _context_document)
 document_converter.register_structure_hook(ChatMessage, _structure_fn(
     ChatMessage, role=_structure_role, content=_structure_content, timestamp=_structure_message_time))
 document_converter.register_structure_hook(ChatHistory, _structure_fn(
-    ChatHistory,
+    ChatHistory, _loaded_history,
     messages=_messages_hook(list_structure_factory(list[ChatMessage], document_converter)),
     max_messages=_structure_max_messages,
 ))

@@ -225,15 +225,16 @@ class Context:
     @classmethod
     def from_json(cls, text: str | bytes) -> Context:
         """The Context in a JSON document; ValidationError if it is not one."""
-        from asm.graph.document import context_from_document
+        from asm.graph.document import context_from_json
 
         if not isinstance(text, (str, bytes, bytearray)):
             raise _fail("context", f"must be JSON text, got {type(text).__name__}")
         try:
-            document = json.loads(text)
+            return context_from_json(bytes(text) if isinstance(text, bytearray) else text)
+        except ValidationError:
+            raise
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
             raise _fail("context", f"is not valid JSON: {exc}") from None
-        return context_from_document(document)
 
 
 # --- sessions ---

@@ -17,7 +17,7 @@ from asm.migrations import migration_statements
 from asm.core.operation import Call, JobSteps, RunOperation, Steps, operation, job
 from asm.core.transactions import Statement
 from asm.errors import AsmError, ConflictError, NotFound, SchemaError, StorageReadFailed, ValidationError
-from asm.graph.document import context_from_document, context_to_document, message_to_document
+from asm.graph.document import context_from_document, context_from_json, context_to_document, message_to_document
 from asm.graph.model import ChatMessage, GraphSession, MessageRole, parse_role
 from asm.ids import utc_now
 
@@ -160,7 +160,9 @@ def _params(db: Database, session: GraphSession) -> dict[str, Any]:
 def _from_row(db: Database, row: dict[str, Any]) -> GraphSession:
     key = str(row["id"])
     try:
-        context = context_from_document(db.dialect.decode_json(row["context"]))
+        stored = row["context"]
+        context = (context_from_json(stored) if isinstance(stored, (str, bytes))
+                   else context_from_document(stored))
     except (AsmError, ValueError, TypeError) as exc:
         raise StorageReadFailed(
             f"stored {TABLE} row {key!r} has an unreadable context: {exc}",

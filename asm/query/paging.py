@@ -48,6 +48,15 @@ def page(db: Database, rows: list[Row], limit: int, query: str, decode: Callable
     return [decode(row) for row in rows], cursor, has_more
 
 
+def record_page(db: Database, records: list[T], limit: int, query: str,
+                key: Callable[[T], tuple[Any, ...]]) -> tuple[list[T], str | None, bool]:
+    """`page` for rows already read into records (a `Call(..., tuples=True)`)."""
+    has_more = len(records) > limit
+    del records[limit:]
+    cursor = encode_cursor(query, key(records[-1]), store_secret(db)) if has_more else None
+    return records, cursor, has_more
+
+
 def id_list(value: Any, name: str) -> list[str] | None:
     """One id or a list of ids; None and [] mean "no filter"."""
     if value is None:

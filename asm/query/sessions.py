@@ -8,9 +8,9 @@ from typing import Any
 from asm.arguments import EnumFilter, enum_list, flag, optional_datetime, optional_id, require_id, string_list
 from asm.core.database import Database
 from asm.core.operation import Call, Steps, operation
-from asm.convert.rows import from_row
+from asm.convert.rows import records_from
 from asm.enums import SessionStatus
-from asm.query.paging import after, check_limit, check_order, number, page
+from asm.query.paging import after, check_limit, check_order, number, record_page
 from asm.query.records import SessionPage, SessionStats
 from asm.records import Session
 from asm.store.sessions import session_not_found
@@ -50,11 +50,11 @@ def search_sessions(
     }
     after_at, after_id = after(db, cursor, f"sessions:{order_by}", ("timestamp", "id"))
     rows = yield Call(query, {**filters, "after_at": db.dialect.encode_ts(after_at), "after_id": after_id,
-                              "limit": limit + 1})
+                              "limit": limit + 1}, tuples=True)
     total = (yield Call("count_sessions", filters)) if count else None
-    sessions, next_cursor, has_more = page(
-        db, rows, limit, f"sessions:{order_by}", lambda row: from_row(db.dialect, Session, "asm_sessions", row),
-        lambda row: (db.dialect.decode_ts(row[column]), row["id"]))
+    sessions, next_cursor, has_more = record_page(
+        db, records_from(db.dialect, Session, "asm_sessions", rows), limit, f"sessions:{order_by}",
+        lambda session: (getattr(session, column), session.id))
     return SessionPage(sessions=sessions, cursor=next_cursor, has_more=has_more,
                        total_count=int(total or 0) if count else None)
 

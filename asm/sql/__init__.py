@@ -21,9 +21,13 @@ dialect's wire form, lists as JSON text on SQLite and MySQL and as lists on Post
 
 What a query function returns, by its `-- name:` suffix: no suffix, the rows (sync: a generator
 that closes its cursor when exhausted, so read it to the end or close it; async: an async
-generator); `^` one row or None; `$` the first column of the first row, or None; `!` the row
-count (an int); `*!` (a sequence of parameter dicts) the row count (the async psycopg and
-aiosqlite adapters return None, aiomysql None for an empty sequence).
+generator); `^` one row or None; `$` the first column of the first row, or None (on MySQL a
+`$` statement that returns no rows, `advance_sequence`, answers with its LAST_INSERT_ID, None
+when it changed no row); `!` the row count (an int); `*!` (a sequence of parameter dicts) the
+row count (the async psycopg and aiosqlite adapters return None, aiomysql None for an empty
+sequence; on SQLite asm's adapters send a one-row INSERT's `*!` as INSERTs of 256, 64 and 16
+rows). PostgreSQL's `get_graph_session` and `list_graph_sessions` return the context as JSON
+text, as on the other dialects.
 
 Rows are dicts only on a dict-row connection:
 - psycopg: `psycopg.connect(url, row_factory=psycopg.rows.dict_row)` (async:
@@ -36,7 +40,8 @@ The settings of asm's own connections that matter when you share its SQL:
 - Autocommit everywhere, and an explicit BEGIN ... COMMIT around several statements (SQLite:
   `isolation_level=None`, and `BEGIN IMMEDIATE` before writing; PyMySQL/aiomysql:
   `autocommit=True`; psycopg: `autocommit=True`). A PostgreSQL append is one statement.
-- PostgreSQL: jsonb comes back parsed (psycopg's default; asm only swaps in a faster loads),
+- PostgreSQL: jsonb comes back parsed (psycopg's default; asm only swaps in a faster loads:
+  msgspec, the standard library where msgspec refuses a text),
   timestamptz as aware datetimes; asm sets `TIME ZONE 'UTC'` and `jit = off` per connection.
 - SQLite: timestamps are fixed-width UTC text (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, so text order is
   time order) and JSON is text; asm uses WAL and a 30 s busy timeout.

@@ -108,26 +108,28 @@ class AsyncSessionStore(AsyncStore):
 
     async def get_events(self, session_id: str, *, run_id: str | None = None, type: EventTypes = None,
                          since: datetime | None = None, after: int | None = None, before: int | None = None,
-                         limit: int | None = None, wait_timeout_ms: int | None = None) -> list[Event]:
+                         limit: int | None = None, last: int | None = None,
+                         wait_timeout_ms: int | None = None) -> list[Event]:
         """A session's events in sequence order. `type` is one type or a list; `since` an
-        inclusive time; `after`/`before` exclusive sequence bounds; `limit` applies last; all
-        combine with AND. With `wait_timeout_ms`, an empty result waits until a matching event
-        is appended (by any process) or the timeout passes, then returns what matches."""
+        inclusive time; `after`/`before` exclusive sequence bounds; all combine with AND. Then
+        `limit=N` keeps the first N matches, or `last=N` the latest N (the tail, read in one
+        statement; still in sequence order). With `wait_timeout_ms`, an empty result waits until
+        a matching event is appended (by any process) or the timeout passes, then returns what matches."""
         return await self._executor.run_job(
             streaming.get_events, session_id, run_id=run_id, type=type, since=since, after=after, before=before,
-            limit=limit, wait_timeout_ms=wait_timeout_ms)
+            limit=limit, last=last, wait_timeout_ms=wait_timeout_ms)
 
     async def iter_events(self, session_id: str, *, batch_size: int = 500, run_id: str | None = None,
                           type: EventTypes = None, since: datetime | None = None, after: int | None = None,
-                          before: int | None = None) -> AsyncIterator[Event]:
+                          before: int | None = None, reverse: bool = False) -> AsyncIterator[Event]:
         """Every event matching the `get_events` filters, read in keyset pages of `batch_size`,
-        in bounded memory."""
+        in bounded memory: in sequence order, or newest first with `reverse=True`."""
         pages = event_pages(session_id, batch_size, {"run_id": run_id, "type": type, "since": since,
-                                                     "after": after, "before": before})
+                                                     "after": after, "before": before}, reverse)
         arguments = next(pages)
         while True:
             page = await self.get_events(**arguments)
-            for event in page:
+            for event in reversed(page) if reverse else page:
                 yield event
             try:
                 arguments = pages.send(page)

@@ -1,8 +1,8 @@
 """Splitting a batch's lists so every statement fits the server's size limit.
 
 A batch sends its ids in one list parameter and its rows in one multi-row INSERT (PyMySQL
-and aiomysql build those, splitting only at their own 1,024,000 bytes) or, on PostgreSQL, in
-one JSON document (`insert_document`). MySQL refuses any statement over `max_allowed_packet`,
+and aiomysql build those, splitting only at their own 1,024,000 bytes) or, on PostgreSQL, as
+one array per column (`insert_columns`). MySQL refuses any statement over `max_allowed_packet`,
 so these steps cut lists and rows into pieces under the limit, read once per store (query
 get_max_packet). The pieces run one after another in the caller's operation, so in its one
 transaction: a batch stays all-or-nothing.
@@ -14,27 +14,14 @@ is at least what any dialect sends.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from asm.core.database import Database
 from asm.core.operation import Call, Steps
+from asm.drivers.dialects import BinaryArray
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-
-
-def _timestamp_text(value: Any) -> str:
-    if not isinstance(value, datetime):
-        raise TypeError(f"a row value of type {type(value).__name__} has no JSON form")
-    # ISO 8601 with the offset and the microseconds: the same instant on reading. datetime's own
-    # method, not a subclass's (which might write nanoseconds).
-    return datetime.isoformat(value)
-
-
-# Rows as a JSON document: datetimes (PostgreSQL's timestamp parameters) written as text.
-_dumps_rows = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                               default=_timestamp_text).encode
 
 # Room for a statement's own text around its list or rows (the longest is ~400 bytes).
 _STATEMENT_TEXT = 1024
@@ -78,11 +65,14 @@ def id_chunks(ids: list[str], budget: int) -> Iterator[list[str]]:
         yield from id_chunks(ids[start:start + step], budget)
 
 
-def row_chunks(rows: list[dict[str, Any]], budget: int) -> Iterator[list[dict[str, Any]]]:
-    """`rows` in order, cut into runs whose VALUES lists fit `budget` bytes (at least one row each)."""
+def row_chunks(rows: list[dict[str, Any]], budget: int,
+               measure: Callable[[dict[str, Any]], int] | None = None) -> Iterator[list[dict[str, Any]]]:
+    """`rows` in order, cut into runs whose VALUES lists (or the sizes `measure` gives) fit
+    `budget` bytes (at least one row each)."""
+    measure = measure or _row_bound
     start, used = 0, 0
     for i, row in enumerate(rows):
-        size = _row_bound(row)
+        size = measure(row)
         if used + size > budget and i > start:
             yield rows[start:i]
             start, used = i, 0
@@ -97,6 +87,18 @@ def _row_bound(row: dict[str, Any]) -> int:
     size = 2
     for value in row.values():
         size += 4 * len(value) + 3 if type(value) is str else 21
+    return size
+
+
+def _binary_row_bound(row: dict[str, Any]) -> int:
+    # An upper bound of a row in binary arrays: per value its 4-byte length, then its bytes
+    # (UTF-8 text: one a character when ASCII, which isascii() tells at once, at most 4 otherwise).
+    size = 0
+    for value in row.values():
+        if type(value) is str:
+            size += 4 + (len(value) if value.isascii() else 4 * len(value))
+        else:
+            size += 25
     return size
 
 
@@ -135,36 +137,33 @@ def insert_rows(db: Database, query: str, rows: list[dict[str, Any]]) -> Steps[N
         yield Call(query, run)
 
 
-def insert_document(db: Database, query: str, rows: list[dict[str, Any]]) -> Steps[None]:
-    """Steps: the insert `query` taking `rows` as one JSON array of objects (parameter `rows`),
-    one statement per piece that fits the limit (fewer statements than executemany's one per
-    row: a statement trigger fires once per piece)."""
+def insert_columns(db: Database, query: str, rows: list[dict[str, Any]], names: tuple[str, ...]) -> Steps[None]:
+    """Steps: the insert `query` taking `rows` as one binary array per column `names` (PostgreSQL's
+    `unnest`), one statement per piece that fits the limit (fewer statements than executemany's
+    one per row: a statement trigger fires once per piece)."""
     if not rows:
         return
-    if len(rows) == 1:
-        # One row goes in one statement whatever the limit: no need to read it.
-        yield Call(query, {"rows": _dumps_rows(rows)})
+    whole = columns_of(rows, names)
+    # One row goes in one statement whatever the limit: no need to read it.
+    budget = None if len(rows) == 1 else (yield from list_budget(db))
+    if budget is None or _columns_bound(whole, len(rows)) <= budget:
+        yield Call(query, whole)
         return
-    budget = yield from list_budget(db)
-    for document in document_chunks(rows, budget):
-        yield Call(query, {"rows": document})
+    # Maybe too big (PostgreSQL: over 64 MiB): cut by each row's binary size.
+    for run in row_chunks(rows, budget, _binary_row_bound):
+        yield Call(query, columns_of(run, names))
 
 
-def document_chunks(rows: list[dict[str, Any]], budget: int) -> Iterator[str]:
-    """`rows` in order as JSON arrays of objects, each fitting `budget` bytes (at least one row each)."""
-    document = _dumps_rows(rows)
-    # A character of the text takes at most 4 bytes, UTF-8 and escaped: most need no measuring.
-    if 4 * len(document) + 2 <= budget or len(rows) == 1 or quoted_bytes(document) <= budget:
-        yield document
-        return
-    # Too big (PostgreSQL: over 64 MiB): each row's object measured, as many as fit per piece.
-    objects = [_dumps_rows(row) for row in rows]
-    # A piece: its quotes and brackets, and per row its object unquoted and a comma, less one.
-    start, used = 0, 3
-    for i, text in enumerate(objects):
-        size = quoted_bytes(text) - 1
-        if used + size > budget and i > start:
-            yield "[" + ",".join(objects[start:i]) + "]"
-            start, used = i, 3
-        used += size
-    yield "[" + ",".join(objects[start:]) + "]"
+def columns_of(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[str, BinaryArray]:
+    """The values of `rows` as one array per column."""
+    return {name: BinaryArray([row[name] for row in rows]) for name in names}
+
+
+def _columns_bound(columns: dict[str, BinaryArray], count: int) -> int:
+    # _row_bound of `count` rows (at least _binary_row_bound) summed a column at a time, the
+    # texts' lengths at C speed.
+    size = 2 * count
+    for values in columns.values():
+        texts = [value for value in values if type(value) is str]
+        size += 4 * sum(map(len, texts)) + 3 * len(texts) + 21 * (count - len(texts))
+    return size

@@ -11,7 +11,7 @@ from asm.arguments import (
 )
 from asm.core.database import Database
 from asm.core.operation import Call, Steps, operation
-from asm.convert.rows import from_row, to_params
+from asm.convert.rows import records_from, to_params
 from asm.enums import SessionStatus
 from asm.errors import SessionNotFound
 from asm.records import Session
@@ -29,10 +29,11 @@ def save_session(db: Database, session: Session) -> Steps[None]:
 @operation()
 def get_session(db: Database, id: str) -> Steps[Session]:
     """The session with this id, soft-deleted or not; SessionNotFound if there is none."""
-    row = yield Call("get_session", {"id": require_id(id)})
-    if row is None:
+    rows = yield Call("get_session", {"id": require_id(id)}, tuples=True)
+    found = records_from(db.dialect, Session, TABLE, rows)
+    if not found:
         raise session_not_found(id)
-    return from_row(db.dialect, Session, TABLE, row)
+    return found[0]
 
 
 @operation()
@@ -52,8 +53,8 @@ def list_sessions(
         return []
     if params["limit"] is None:
         params["limit"] = db.dialect.no_limit
-    rows = yield Call("list_sessions", params)
-    return [from_row(db.dialect, Session, TABLE, row) for row in rows]
+    rows = yield Call("list_sessions", params, tuples=True)
+    return records_from(db.dialect, Session, TABLE, rows)
 
 
 @operation(write=True)

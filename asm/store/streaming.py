@@ -13,7 +13,7 @@ from collections.abc import Generator
 from datetime import datetime
 from typing import Any
 
-from asm.arguments import EnumFilter, optional_count, positive_int
+from asm.arguments import EnumFilter, flag, optional_count, positive_int
 from asm.core.database import Database
 from asm.core.operation import Listen, Pause, JobSteps, RunOperation, job
 from asm.enums import EventType
@@ -30,13 +30,14 @@ def get_events(
     db: Database, session_id: str, *, run_id: str | None = None,
     type: EnumFilter[EventType] = None, since: datetime | None = None,
     after: int | None = None, before: int | None = None, limit: int | None = None,
-    wait_timeout_ms: int | None = None,
+    last: int | None = None, wait_timeout_ms: int | None = None,
 ) -> JobSteps[list[Event]]:
-    """A session's events in sequence order; filters combine with AND, limit applies last.
-    With wait_timeout_ms, an empty result waits until a matching event is appended (by any
-    process) or the timeout passes, then returns what matches."""
+    """A session's events in sequence order; filters combine with AND, then `limit` keeps the
+    first N or `last` the latest N. With wait_timeout_ms, an empty result waits until a matching
+    event is appended (by any process) or the timeout passes, then returns what matches."""
     wait = optional_count(wait_timeout_ms, "wait_timeout_ms")
-    filters = {"run_id": run_id, "type": type, "since": since, "after": after, "before": before, "limit": limit}
+    filters = {"run_id": run_id, "type": type, "since": since, "after": after, "before": before, "limit": limit,
+               "last": last}
     read = RunOperation(events.read_events, (session_id,), filters)
     found: list[Event]
     if not wait:
@@ -57,17 +58,22 @@ def get_events(
     return found
 
 
-def event_pages(session_id: str, batch_size: int, filters: dict[str, Any]) -> Generator[dict[str, Any], list[Event], None]:
+def event_pages(session_id: str, batch_size: int, filters: dict[str, Any],
+                reverse: bool = False) -> Generator[dict[str, Any], list[Event], None]:
     """The get_events arguments of each page of iter_events (keyset on sequence number): send
-    each page back to get the next page's arguments; it stops after the last page."""
+    each page back to get the next page's arguments; it stops after the last page. With
+    `reverse`, each page is the latest `batch_size` events before the previous one (pages come
+    in sequence order; the caller walks each backwards)."""
     positive_int(batch_size, "batch_size")
-    if "limit" in filters or "wait_timeout_ms" in filters:
-        raise ValidationError("iter_events takes no limit or wait_timeout_ms: it reads every matching event",
+    flag(reverse, "reverse")
+    if {"limit", "last", "wait_timeout_ms"} & filters.keys():
+        raise ValidationError("iter_events takes no limit, last or wait_timeout_ms: it reads every matching event",
                               details={"field": "limit"})
     filters = dict(filters)  # the caller's stays as it was
-    after = filters.pop("after", None)
+    bound, key = ("before", "last") if reverse else ("after", "limit")
+    position = filters.pop(bound, None)
     while True:
-        page = yield {"session_id": session_id, "after": after, "limit": batch_size, **filters}
+        page = yield {"session_id": session_id, bound: position, key: batch_size, **filters}
         if len(page) < batch_size:
             return
-        after = page[-1].sequence_number
+        position = (page[0] if reverse else page[-1]).sequence_number

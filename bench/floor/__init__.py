@@ -18,3 +18,18 @@ def open_floor(dialect: str, url: str) -> Any:
         return SQLiteFloor(parsed)
     from bench.floor.mysql import MySQLFloor
     return MySQLFloor(parsed)
+
+
+async def open_floor_async(dialect: str, url: str) -> Any:
+    """The same floor on the bare async driver (bench/floor/async_<dialect>.py)."""
+    from asm.drivers.urls import parse_url
+
+    parsed = parse_url(url)
+    if dialect == "postgres":
+        from bench.floor.async_postgres import AsyncPostgresFloor
+        return await AsyncPostgresFloor.open(parsed)
+    if dialect == "sqlite":
+        from bench.floor.async_sqlite import AsyncSQLiteFloor
+        return await AsyncSQLiteFloor.open(parsed)
+    from bench.floor.async_mysql import AsyncMySQLFloor
+    return await AsyncMySQLFloor.open(parsed)

@@ -30,6 +30,10 @@ READ_AFTER = f"""SELECT {EVENT_COLUMNS} FROM asm_events
 WHERE session_id = %s AND sequence_number > %s ORDER BY sequence_number LIMIT %s"""
 EVENT_JSON = (6, 7)
 
+# The latest n events: the index range read backwards, one statement; reversed in Python.
+TAIL = f"""SELECT {EVENT_COLUMNS} FROM asm_events
+WHERE session_id = %s ORDER BY sequence_number DESC LIMIT %s"""
+
 SEARCH_WHERE = "agent_id = %s AND status IN ({}) AND deleted_at IS NULL"
 SESSION_JSON = (4, 5, 6)
 
@@ -52,6 +56,8 @@ ON DUPLICATE KEY UPDATE graph_id = VALUES(graph_id), current_task_id = VALUES(cu
 GRAPH_VERSION = "SELECT created_at, updated_at FROM sessions WHERE id = %s"
 
 GET_GRAPH = f"SELECT {GRAPH_COLUMNS} FROM sessions WHERE id = %s"
+
+STORED_NUMBER = "SELECT sequence_number FROM asm_events WHERE id = %s"
 
 
 class MySQLFloor:
@@ -89,6 +95,10 @@ class MySQLFloor:
     def read_after(self, session_id: str, after: int, limit: int) -> list:
         self.cur.execute(READ_AFTER, (session_id, after, limit))
         return decode_json_columns(self.cur.fetchall(), EVENT_JSON)
+
+    def tail(self, session_id: str, n: int) -> list:
+        self.cur.execute(TAIL, (session_id, n))
+        return decode_json_columns(self.cur.fetchall()[::-1], EVENT_JSON)  # PyMySQL rows: a tuple
 
     def search_page(self, agent_id: str, statuses: list[str], limit: int) -> tuple[list, int]:
         where = SEARCH_WHERE.format(", ".join(["%s"] * len(statuses)))
@@ -138,7 +148,7 @@ class MySQLFloor:
         """The rare path: some ids are stored already; append the others, report the stored numbers."""
         numbers = {}
         for e in events:
-            self.cur.execute("SELECT sequence_number FROM asm_events WHERE id = %s", (e["id"],))
+            self.cur.execute(STORED_NUMBER, (e["id"],))
             row = self.cur.fetchone()
             if row:
                 numbers[e["id"]] = row[0]

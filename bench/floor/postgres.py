@@ -1,4 +1,7 @@
-"""The floor on PostgreSQL: psycopg 3, one autocommit connection, positional parameters."""
+"""The floor on PostgreSQL: psycopg 3, one autocommit connection, positional parameters, and
+asm's connection settings: UTC, and no server-side prepared statements (prepare_threshold=None,
+asm's default, safe behind a transaction pooler; psycopg's own default prepares a statement
+after 5 executions)."""
 
 from __future__ import annotations
 
@@ -28,10 +31,24 @@ ON CONFLICT (session_id) DO UPDATE SET last_sequence = q.last_sequence + exclude
                                        updated_at = excluded.updated_at
 RETURNING last_sequence"""
 
-INSERT_EVENT = f"INSERT INTO asm_events ({EVENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s)"
+# A batch in one statement, one binary array per column (%b): without prepared statements an
+# executemany has the server parse and plan every row's INSERT, and text arrays cost psycopg a
+# quoting pass per element (bench/results/batch_append.md measured the forms). The numbers are
+# the reserved block's, in input order.
+INSERT_BATCH = f"""
+INSERT INTO asm_events ({EVENT_COLUMNS})
+SELECT u.id, u.type, u.timestamp, %s, u.run_id, %s + u.n, u.data::jsonb, u.metadata::jsonb, u.schema_version,
+       u.provider, u.correlation_id
+FROM unnest(%b::text[], %b::text[], %b::timestamptz[], %b::text[], %b::text[], %b::text[], %b::int[], %b::text[],
+            %b::text[])
+     WITH ORDINALITY AS u(id, type, timestamp, run_id, data, metadata, schema_version, provider, correlation_id, n)"""
 
 READ_AFTER = f"""SELECT {EVENT_COLUMNS} FROM asm_events
 WHERE session_id = %s AND sequence_number > %s ORDER BY sequence_number LIMIT %s"""
+
+# The latest n events: the index range read backwards, one statement; reversed in Python.
+TAIL = f"""SELECT {EVENT_COLUMNS} FROM asm_events
+WHERE session_id = %s ORDER BY sequence_number DESC LIMIT %s"""
 
 SEARCH_WHERE = "agent_id = %s AND status = ANY(%s) AND deleted_at IS NULL"
 SEARCH_PAGE = f"SELECT {SESSION_COLUMNS} FROM asm_sessions WHERE {SEARCH_WHERE} ORDER BY updated_at DESC, id DESC LIMIT %s"
@@ -57,10 +74,13 @@ RETURNING created_at, updated_at"""
 
 GET_GRAPH = f"SELECT {GRAPH_COLUMNS} FROM sessions WHERE id = %s"
 
+STORED_NUMBER = "SELECT sequence_number FROM asm_events WHERE id = %s"
+
 
 class PostgresFloor:
     def __init__(self, url):
-        self.conn = psycopg.connect(url.conninfo(), autocommit=True, options="-c TimeZone=UTC")
+        self.conn = psycopg.connect(url.conninfo(), autocommit=True, options="-c TimeZone=UTC",
+                                    prepare_threshold=None)
 
     def append_one(self, e: dict) -> int:
         values = event_values(e, None)
@@ -75,12 +95,16 @@ class PostgresFloor:
         with self.conn.transaction():
             last = self.conn.execute(RESERVE, (session_id, len(events), _now())).fetchone()[0]
             first = last - len(events) + 1
-            with self.conn.cursor() as cur:
-                cur.executemany(INSERT_EVENT, [event_values(e, first + i) for i, e in enumerate(events)])
+            self.conn.execute(INSERT_BATCH, batch_params(events, first))
         return list(range(first, last + 1))
 
     def read_after(self, session_id: str, after: int, limit: int) -> list:
         return self.conn.execute(READ_AFTER, (session_id, after, limit)).fetchall()
+
+    def tail(self, session_id: str, n: int) -> list:
+        rows = self.conn.execute(TAIL, (session_id, n)).fetchall()
+        rows.reverse()
+        return rows
 
     def search_page(self, agent_id: str, statuses: list[str], limit: int) -> tuple[list, int]:
         rows = self.conn.execute(SEARCH_PAGE, (agent_id, statuses, limit + 1)).fetchall()
@@ -108,7 +132,15 @@ class PostgresFloor:
         self.conn.close()
 
     def _stored_number(self, id: str) -> int:
-        return self.conn.execute("SELECT sequence_number FROM asm_events WHERE id = %s", (id,)).fetchone()[0]
+        return self.conn.execute(STORED_NUMBER, (id,)).fetchone()[0]
+
+
+def batch_params(events: list[dict], first: int) -> tuple:
+    """INSERT_BATCH's parameters: the session, the number before the first, then one list per column."""
+    return (events[0]["session_id"], first - 1, [e["id"] for e in events], [e["type"] for e in events],
+            [e["timestamp"] for e in events], [e["run_id"] for e in events], [dumps(e["data"]) for e in events],
+            [dumps(e["metadata"]) for e in events], [e["schema_version"] for e in events],
+            [e["provider"] for e in events], [e["correlation_id"] for e in events])
 
 
 def _now() -> datetime:

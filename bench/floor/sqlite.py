@@ -27,6 +27,10 @@ READ_AFTER = f"""SELECT {EVENT_COLUMNS} FROM asm_events
 WHERE session_id = ? AND sequence_number > ? ORDER BY sequence_number LIMIT ?"""
 EVENT_JSON = (6, 7)
 
+# The latest n events: the index range read backwards, one statement; reversed in Python.
+TAIL = f"""SELECT {EVENT_COLUMNS} FROM asm_events
+WHERE session_id = ? ORDER BY sequence_number DESC LIMIT ?"""
+
 SEARCH_WHERE = "agent_id = ? AND status IN ({}) AND deleted_at IS NULL"
 SESSION_JSON = (4, 5, 6)
 
@@ -48,6 +52,8 @@ ON CONFLICT (id) DO UPDATE SET graph_id = excluded.graph_id, current_task_id = e
 RETURNING created_at, updated_at"""
 
 GET_GRAPH = f"SELECT {GRAPH_COLUMNS} FROM sessions WHERE id = ?"
+
+STORED_NUMBER = "SELECT sequence_number FROM asm_events WHERE id = ?"
 
 
 class SQLiteFloor:
@@ -82,6 +88,11 @@ class SQLiteFloor:
 
     def read_after(self, session_id: str, after: int, limit: int) -> list:
         rows = self.conn.execute(READ_AFTER, (session_id, after, limit)).fetchall()
+        return decode_json_columns(rows, EVENT_JSON)
+
+    def tail(self, session_id: str, n: int) -> list:
+        rows = self.conn.execute(TAIL, (session_id, n)).fetchall()
+        rows.reverse()
         return decode_json_columns(rows, EVENT_JSON)
 
     def search_page(self, agent_id: str, statuses: list[str], limit: int) -> tuple[list, int]:
@@ -119,7 +130,7 @@ class SQLiteFloor:
         """The rare path: some ids are stored already; append the others, report the stored numbers."""
         numbers = {}
         for e in events:
-            row = self.conn.execute("SELECT sequence_number FROM asm_events WHERE id = ?", (e["id"],)).fetchone()
+            row = self.conn.execute(STORED_NUMBER, (e["id"],)).fetchone()
             if row:
                 numbers[e["id"]] = row[0]
         new = [e for e in events if e["id"] not in numbers]

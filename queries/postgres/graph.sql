@@ -37,8 +37,8 @@ RETURNING created_at, updated_at;
 SELECT created_at, updated_at FROM sessions WHERE id = CAST(:id AS uuid);
 
 -- name: get_graph_session(id)^
--- One graph session by id.
-SELECT id, graph_id, current_task_id, status_message, context, created_at, updated_at
+-- One graph session by id (its context as JSON text, as on the other dialects: asm reads it typed).
+SELECT id, graph_id, current_task_id, status_message, CAST(context AS text) AS context, created_at, updated_at
 FROM sessions
 WHERE id = CAST(:id AS uuid);
 
@@ -65,7 +65,7 @@ WHERE id = CAST(:id AS uuid);
 
 -- name: list_graph_sessions(graph_id, after_created_at, after_id, limit)
 -- One keyset page of graph sessions in creation order, optionally of one graph.
-SELECT id, graph_id, current_task_id, status_message, context, created_at, updated_at
+SELECT id, graph_id, current_task_id, status_message, CAST(context AS text) AS context, created_at, updated_at
 FROM sessions
 WHERE (CAST(:graph_id AS text) IS NULL OR graph_id = :graph_id)
   AND (CAST(:after_created_at AS timestamptz) IS NULL

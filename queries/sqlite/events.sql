@@ -1,13 +1,12 @@
--- name: append_event(id, type, timestamp, session_id, run_id, data, metadata, schema_version, provider, correlation_id)!
--- Insert one event at the number advance_sequence just reserved. SQLite has no data-modifying
--- CTE, so the bump is its own statement in the same write transaction.
+-- name: append_event(id, type, timestamp, session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id)!
+-- Insert one event at the number advance_sequence just reserved for it. SQLite has no
+-- data-modifying CTE, so the bump is its own statement in the same write transaction.
 INSERT INTO asm_events
     (id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
      schema_version, provider, correlation_id)
-SELECT :id, :type, :timestamp, :session_id, :run_id, q.last_sequence, :data, :metadata,
-       :schema_version, :provider, :correlation_id
-FROM asm_session_sequences AS q
-WHERE q.session_id = :session_id;
+VALUES
+    (:id, :type, :timestamp, :session_id, :run_id, :sequence_number, :data, :metadata,
+     :schema_version, :provider, :correlation_id);
 
 -- name: get_event_by_id(id)
 -- The stored event with this id, if any (a single append's idempotency check).
@@ -23,15 +22,21 @@ SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
 FROM asm_events
 WHERE id IN (SELECT j.value FROM JSON_EACH(:ids) AS j);
 
--- name: advance_sequence(session_id, count, now)$
--- Reserve the next `count` numbers of a session's counter; returns the last, or nothing (and
--- changes nothing) when they would pass 2**63 - 1 (SQLite would turn the sum into a float).
+-- name: advance_sequence(id, session_id, count, now)$
+-- Reserve the next `count` numbers of a session's counter unless event `id` is stored already (a
+-- single append's check; a batch, whose ids were looked up, passes NULL); returns the last, or
+-- nothing when the id is stored (nothing reserved). Past 2**63 - 1 (SQLite would turn the sum
+-- into a float) it writes and returns 0, which the caller reads as "no numbers left" and rolls back.
 INSERT INTO asm_session_sequences (session_id, last_sequence, updated_at)
-VALUES (:session_id, :count, :now)
+SELECT :session_id, :count, :now
+WHERE NOT EXISTS (SELECT 1 FROM asm_events AS e WHERE e.id = :id)
 ON CONFLICT (session_id) DO UPDATE
-    SET last_sequence = asm_session_sequences.last_sequence + excluded.last_sequence,
+    SET last_sequence = CASE
+            WHEN asm_session_sequences.last_sequence <= 9223372036854775807 - excluded.last_sequence
+                THEN asm_session_sequences.last_sequence + excluded.last_sequence
+            ELSE 0
+        END,
         updated_at    = excluded.updated_at
-    WHERE asm_session_sequences.last_sequence <= 9223372036854775807 - excluded.last_sequence
 RETURNING last_sequence;
 
 -- name: insert_events(id, type, timestamp, session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id)*!
@@ -59,6 +64,22 @@ WHERE sequence_number > COALESCE(:after, 0)
   AND (:types IS NULL OR type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
   AND (:since IS NULL OR timestamp >= :since)
 ORDER BY sequence_number
+LIMIT :limit;
+
+-- name: get_latest_events(session_id, run_id, types, since, after, before, limit)
+-- A session's latest events, newest first (the tail an agent reads each turn; asm returns
+-- them in sequence order): get_events' filters, its index range read backwards from the end.
+-- The run filter takes a UNION ALL branch of its own, as in get_events.
+SELECT id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
+       schema_version, provider, correlation_id
+FROM (SELECT * FROM asm_events WHERE session_id = :session_id AND run_id = :run_id
+      UNION ALL
+      SELECT * FROM asm_events WHERE session_id = :session_id AND :run_id IS NULL) AS e
+WHERE sequence_number > COALESCE(:after, 0)
+  AND sequence_number < COALESCE(:before, 9223372036854775807)
+  AND (:types IS NULL OR type IN (SELECT j.value FROM JSON_EACH(:types) AS j))
+  AND (:since IS NULL OR timestamp >= :since)
+ORDER BY sequence_number DESC
 LIMIT :limit;
 
 -- name: get_latest_sequence(session_id)$

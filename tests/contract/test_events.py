@@ -138,9 +138,28 @@ def test_get_events_filters_combine_with_and(store, log):
     assert store.get_events("nobody") == []
 
 
+def test_get_events_last_reads_the_latest_matches_in_sequence_order(store, log):
+    assert numbers(store.get_events("s1", last=2)) == [5, 6]
+    assert numbers(store.get_events("s1", last=100)) == [1, 2, 3, 4, 5, 6]
+    assert numbers(store.get_events("s1", last=2, run_id="r1")) == [2, 3]
+    assert numbers(store.get_events("s1", last=2, type="message_sent")) == [4, 6]
+    assert numbers(store.get_events("s1", last=2, type="message_sent", before=6)) == [1, 4]
+    assert numbers(store.get_events("s1", last=3, after=4)) == [5, 6]
+    assert numbers(store.get_events("s1", last=1, since=log[2].timestamp, run_id="r1")) == [3]
+    assert store.get_events("s1", last=2) == store.get_events("s1", after=4)
+    assert store.get_events("s1", last=0) == []
+    assert store.get_events("nobody", last=5) == []
+
+
+def test_get_events_takes_limit_or_last_not_both(store, log):
+    with pytest.raises(asm.ValidationError) as caught:
+        store.get_events("s1", limit=2, last=2)
+    assert caught.value.details["field"] == "last"
+
+
 @pytest.mark.parametrize("bad", [
     {"after": -1}, {"before": -2}, {"limit": -1}, {"limit": 1.5}, {"after": "3"},
-    {"since": "2025-01-01"}, {"run_id": ""},
+    {"since": "2025-01-01"}, {"run_id": ""}, {"last": -1}, {"last": True}, {"last": "5"},
 ])
 def test_get_events_rejects_bad_filters(store, bad):
     with pytest.raises(asm.ValidationError):

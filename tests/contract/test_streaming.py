@@ -96,6 +96,15 @@ def test_wait_timeout_must_be_a_count(store):
         store.get_events("s", wait_timeout_ms=-1)
 
 
+def test_iter_events_reverse_walks_newest_first_in_pages(store):
+    store.append_events([event(type="tool_call_started" if i % 3 == 0 else "message_sent") for i in range(25)])
+    assert [e.sequence_number for e in store.iter_events("s", batch_size=4, reverse=True)] == list(range(25, 0, -1))
+    assert [e.sequence_number for e in store.iter_events("s", batch_size=5, reverse=True)] == list(range(25, 0, -1))
+    assert [e.sequence_number for e in store.iter_events("s", batch_size=2, type="tool_call_started", before=22,
+                                                         after=4, reverse=True)] == [19, 16, 13, 10, 7]
+    assert list(store.iter_events("nobody", reverse=True)) == []
+
+
 def test_iter_events_walks_every_matching_event_in_pages(store):
     store.append_events([event(type="tool_call_started" if i % 3 == 0 else "message_sent") for i in range(25)])
     assert [e.sequence_number for e in store.iter_events("s", batch_size=4)] == list(range(1, 26))
@@ -104,6 +113,8 @@ def test_iter_events_walks_every_matching_event_in_pages(store):
     assert list(store.iter_events("nobody")) == []
     with pytest.raises(asm.ValidationError):
         list(store.iter_events("s", batch_size=0))
+    with pytest.raises(asm.ValidationError):
+        list(store.iter_events("s", reverse=1))
     # It reads every matching event: `limit` is not among its parameters, so a type checker
     # flags the call, and Python refuses it as it refuses any unknown keyword.
     with pytest.raises(TypeError, match="limit"):

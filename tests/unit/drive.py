@@ -27,7 +27,7 @@ from aiosql.types import SQLOperationType
 # The asm internals this helper relies on, in one place (asm/db/* may move).
 from asm.core.database import DEFAULT_MAX_EVENT_BYTES, Database
 from asm.drivers.dialects import DIALECTS, Dialect
-from asm.core.operation import Call
+from asm.core.operation import Call, Rows
 from asm.sql.files import load_queries
 
 __all__ = ["ANY", "JsonOf", "Like", "Step", "answer", "call", "fresh_dialect", "play", "run", "step", "throw"]
@@ -151,7 +151,7 @@ def play(steps: Generator[Any, Any, Any], script: Iterable[Step], *, dialect: Di
         if dialect is not None and isinstance(got, Call):
             _check_against_sql(done + 1, dialect, got, want)
         done += 1
-        result, error = want.result, want.error
+        result, error = as_sent(got, want.result), want.error
 
 
 def answer(steps: Generator[Any, Any, Any], responder: Callable[[Any], Any], *,
@@ -170,6 +170,17 @@ def answer(steps: Generator[Any, Any, Any], responder: Callable[[Any], Any], *,
         result = responder(got)
         if dialect is not None and isinstance(got, Call):
             _check_against_sql(len(transcript), dialect, got, Step(got, result))
+        result = as_sent(got, result)
+
+
+def as_sent(got: Any, result: Any) -> Any:
+    """A canned result as the executor would send it back: scripts give rows as dicts (or one
+    dict or None), and a `Call(..., tuples=True)` gets them as `Rows` (columns in the dict's order)."""
+    if not (isinstance(got, Call) and got.tuples) or isinstance(result, Rows):
+        return result
+    rows = [] if result is None else [result] if isinstance(result, dict) else result
+    columns = tuple(rows[0]) if rows else ()
+    return Rows(columns, [tuple(row[column] for column in columns) for row in rows])
 
 
 def _require_all_done(expected: list[Step], done: int, ending: str, cause: BaseException | None = None) -> None:

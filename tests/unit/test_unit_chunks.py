@@ -11,11 +11,13 @@ import pytest
 
 from asm.drivers.dialects import Dialect
 from asm.core.operation import Call
+from asm.drivers.dialects import BinaryArray
 from asm.store.chunks import (
+    _binary_row_bound,
+    columns_of,
     count_by_ids,
-    document_chunks,
     id_chunks,
-    insert_document,
+    insert_columns,
     insert_rows,
     quoted_bytes,
     row_chunks,
@@ -79,14 +81,11 @@ def test_row_chunks_fit_in_order_with_at_least_one_row_in_each(budget: int) -> N
     assert all(len(run) == 1 or values_bytes(run) <= budget for run in runs)
 
 
-@pytest.mark.parametrize("budget", [200, 1000, 10**9])
-def test_document_chunks_are_json_arrays_that_fit(budget: int) -> None:
-    rows = [{**a_row(i, "x" * i), "timestamp": AT} for i in range(40)]
-    pieces = list(document_chunks(rows, budget))
-    decoded = [row for piece in pieces for row in json.loads(piece)]
-    assert decoded == [{**row, "timestamp": "2025-01-01T00:00:00+00:00"} for row in rows]
-    assert all(quoted_bytes(piece) <= budget or len(json.loads(piece)) == 1 for piece in pieces)
-    assert (len(pieces) == 1) is (budget == 10**9)
+def test_columns_hold_every_row_in_order_as_binary_arrays() -> None:
+    rows = [{**a_row(i, "x" * i), "timestamp": AT} for i in range(5)]
+    columns = columns_of(rows, ("id", "timestamp", "run_id"))
+    assert columns == {"id": [f"evt_{i}" for i in range(5)], "timestamp": [AT] * 5, "run_id": [None] * 5}
+    assert all(type(values) is BinaryArray for values in columns.values())
 
 
 # -- driven: the pieces as queries -----------------------------------------------------------
@@ -132,7 +131,7 @@ def test_nothing_to_do_sends_nothing(each_dialect: Dialect) -> None:
     assert play(rows_by_ids(each_dialect, "get_events_by_ids", []), []) == []
     assert play(count_by_ids(each_dialect, "delete_events_by_ids", []), []) == 0
     assert play(insert_rows(each_dialect, "insert_events", []), []) is None
-    assert play(insert_document(each_dialect, "insert_events", []), []) is None
+    assert play(insert_columns(each_dialect, "insert_events", [], ("id",)), []) is None
 
 
 def event_row(i: int, text: str = "") -> dict[str, Any]:
@@ -160,6 +159,33 @@ def test_one_row_needs_no_limit() -> None:
     my, pg = mysql(None), fresh_dialect("postgres")
     play(insert_rows(my, "insert_events", [event_row(1)]), [call("insert_events", [event_row(1)], 1)], dialect=my)
     row = {**event_row(1), "timestamp": AT}
-    play(insert_document(pg, "insert_events", [row]),
-         [call("insert_events", {"rows": json.dumps([{**row, "timestamp": "2025-01-01T00:00:00+00:00"}],
-                                                    separators=(",", ":"))}, 1)], dialect=pg)
+    play(insert_columns(pg, "insert_events", [row], tuple(row)),
+         [call("insert_events", {name: [value] for name, value in row.items()}, 1)], dialect=pg)
+
+
+def test_columns_that_fit_go_in_one_statement() -> None:
+    pg = fresh_dialect("postgres")
+    rows = [{**event_row(i, "z" * 50), "timestamp": AT} for i in range(100)]
+    play(insert_columns(pg, "insert_events", rows, tuple(rows[0])),
+         [call("get_max_packet", {}, 64 * 1024 * 1024),
+          call("insert_events", columns_of(rows, tuple(rows[0])), 100)], dialect=pg)
+
+
+def test_columns_over_the_limit_are_cut_into_runs_of_rows_that_fit() -> None:
+    pg = fresh_dialect("postgres")
+    pg.max_packet_bytes = 4096
+    rows = [{**event_row(i, "z" * 50), "timestamp": AT} for i in range(100)]
+    _, sent = answer(insert_columns(pg, "insert_events", rows, tuple(rows[0])),
+                     lambda step: len(step.params["id"]), dialect=pg)
+    assert len(sent) > 1
+    assert [i for step in sent for i in step.params["id"]] == [row["id"] for row in rows]
+    assert all(step.params == columns_of(run, tuple(rows[0])) for step, run in
+               zip(sent, row_chunks(rows, 4096 - 1024, _binary_row_bound), strict=True))
+
+
+def test_postgres_sends_id_lists_as_binary_arrays() -> None:
+    pg = fresh_dialect("postgres")
+    pg.max_packet_bytes = 64 * 1024 * 1024
+    _, sent = answer(rows_by_ids(pg, "get_events_by_ids", ids(3)), lambda step: [], dialect=pg)
+    assert sent == [Call("get_events_by_ids", {"ids": ids(3)})]
+    assert type(sent[0].params["ids"]) is BinaryArray

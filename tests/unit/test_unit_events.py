@@ -18,7 +18,7 @@ from asm.store.events import (
     read_events,
     get_latest_sequence,
 )
-from drive import ANY, JsonOf, call, fresh_dialect, run
+from drive import ANY, call, fresh_dialect, run
 
 AT = datetime(2025, 3, 4, 5, 6, 7, 890123, tzinfo=timezone.utc)
 NO_LIMIT = {"postgres": None, "sqlite": -1, "mysql": 2**64 - 1}
@@ -44,7 +44,7 @@ def numbered(e: Event, number: int) -> Event:
 def test_postgres_appends_one_event_in_one_statement() -> None:
     pg, e = fresh_dialect("postgres"), event("evt_1")
     got = run(append_event_with_sequence, pg, e, script=[
-        call("append_event", {**wire(pg, e), "now": ANY}, result={"sequence_number": 5, "already_stored": False}),
+        call("append_event", {**wire(pg, e), "now": ANY}, result={"sequence_number": 5}),
     ])
     assert got == numbered(e, 5)
 
@@ -53,7 +53,8 @@ def test_postgres_returns_a_stored_id_as_stored_without_inserting() -> None:
     pg, e = fresh_dialect("postgres"), event("evt_1", data={"v": "again"})
     stored = numbered(event("evt_1", data={"v": "first"}), 3)
     got = run(append_event_with_sequence, pg, e, script=[
-        call("append_event", {**wire(pg, e), "now": ANY}, result={"sequence_number": 3, "already_stored": True}),
+        # No row: the id is stored (or no numbers are left), told apart by reading it.
+        call("append_event", {**wire(pg, e), "now": ANY}, result=None),
         call("get_event_by_id", {"id": "evt_1"}, result=[wire(pg, stored)]),
     ])
     assert got == stored
@@ -62,9 +63,10 @@ def test_postgres_returns_a_stored_id_as_stored_without_inserting() -> None:
 def test_postgres_appends_again_when_the_stored_event_was_deleted_meanwhile() -> None:
     pg, e = fresh_dialect("postgres"), event("evt_1")
     got = run(append_event_with_sequence, pg, e, script=[
-        call("append_event", {**wire(pg, e), "now": ANY}, result={"sequence_number": 3, "already_stored": True}),
+        call("append_event", {**wire(pg, e), "now": ANY}, result=None),
         call("get_event_by_id", {"id": "evt_1"}, result=[]),
-        call("append_event", {**wire(pg, e), "now": ANY}, result={"sequence_number": 9, "already_stored": False}),
+        call("get_latest_sequence", {"session_id": "ses_a"}, result=8),
+        call("append_event", {**wire(pg, e), "now": ANY}, result={"sequence_number": 9}),
     ])
     assert got == numbered(e, 9)
 
@@ -72,28 +74,23 @@ def test_postgres_appends_again_when_the_stored_event_was_deleted_meanwhile() ->
 def test_postgres_without_numbers_left_writes_nothing() -> None:
     pg, e = fresh_dialect("postgres"), event("evt_1")
     with pytest.raises(StorageWriteFailed) as raised:
-        run(append_event, pg, e, script=[call("append_event", {**wire(pg, e), "now": ANY}, result=None)])
+        run(append_event, pg, e, script=[
+            call("append_event", {**wire(pg, e), "now": ANY}, result=None),
+            call("get_event_by_id", {"id": "evt_1"}, result=[]),
+            call("get_latest_sequence", {"session_id": "ses_a"}, result=2**63 - 1),
+        ])
     assert raised.value.details["kind"] == "sequence_exhausted"
     assert not raised.value.retryable
 
 
-def test_sqlite_reserves_a_number_then_inserts_at_it() -> None:
-    lite, e = fresh_dialect("sqlite"), event("evt_1")
-    got = run(append_event_with_sequence, lite, e, script=[
-        call("get_event_by_id", {"id": "evt_1"}, result=[]),
-        call("advance_sequence", {"session_id": "ses_a", "count": 1, "now": ANY}, result=8),
-        call("append_event", wire(lite, e, sequence_number=8), result=1),
-    ])
-    assert got == numbered(e, 8)
-
-
-def test_mysql_reads_the_reserved_number_back() -> None:
-    my, e = fresh_dialect("mysql"), event("evt_1")
-    got = run(append_event_with_sequence, my, e, script=[
-        call("get_event_by_id", {"id": "evt_1"}, result=[]),
-        call("advance_sequence", {"session_id": "ses_a", "count": 1, "now": ANY}, result=2),  # rows changed
-        call("get_latest_sequence", {"session_id": "ses_a"}, result=8),
-        call("append_event", wire(my, e, sequence_number=8), result=1),
+@pytest.mark.parametrize("name", ["sqlite", "mysql"])
+def test_other_dialects_reserve_a_number_unless_stored_then_insert_at_it(name: str) -> None:
+    # Two statements, no lookup first: advance_sequence skips a stored id (MySQL: its number
+    # comes back from LAST_INSERT_ID, no read-back).
+    dialect, e = fresh_dialect(name), event("evt_1")
+    got = run(append_event_with_sequence, dialect, e, script=[
+        call("advance_sequence", {"id": "evt_1", "session_id": "ses_a", "count": 1, "now": ANY}, result=8),
+        call("append_event", wire(dialect, e, sequence_number=8), result=1),
     ])
     assert got == numbered(e, 8)
 
@@ -103,27 +100,41 @@ def test_a_stored_id_is_returned_as_stored_with_nothing_reserved(name: str) -> N
     dialect = fresh_dialect(name)
     stored = numbered(event("evt_1", data={"v": "first"}), 3)
     got = run(append_event_with_sequence, dialect, event("evt_1", data={"v": "again"}), script=[
+        call("advance_sequence", {"id": "evt_1", "session_id": "ses_a", "count": 1, "now": ANY}, result=None),
         call("get_event_by_id", {"id": "evt_1"}, result=[wire(dialect, stored)]),
     ])
     assert got == stored
 
 
+@pytest.mark.parametrize("name", ["sqlite", "mysql"])
+def test_other_dialects_append_again_when_the_stored_event_was_deleted_meanwhile(name: str) -> None:
+    dialect, e = fresh_dialect(name), event("evt_1")
+    got = run(append_event_with_sequence, dialect, e, script=[
+        call("advance_sequence", {"id": "evt_1", "session_id": "ses_a", "count": 1, "now": ANY}, result=None),
+        call("get_event_by_id", {"id": "evt_1"}, result=[]),
+        call("advance_sequence", {"id": "evt_1", "session_id": "ses_a", "count": 1, "now": ANY}, result=4),
+        call("append_event", wire(dialect, e, sequence_number=4), result=1),
+    ])
+    assert got == numbered(e, 4)
+
+
 def test_append_event_returns_nothing(each_dialect: Dialect) -> None:
     e = event("evt_1")
     stored = [wire(each_dialect, numbered(e, 1))]
-    script = ([call("append_event", {**wire(each_dialect, e), "now": ANY},
-                    result={"sequence_number": 1, "already_stored": True}),
+    script = ([call("append_event", {**wire(each_dialect, e), "now": ANY}, result=None),
                call("get_event_by_id", {"id": "evt_1"}, result=stored)]
-              if each_dialect.name == "postgres" else [call("get_event_by_id", {"id": "evt_1"}, result=stored)])
+              if each_dialect.name == "postgres" else
+              [call("advance_sequence", {"id": "evt_1", "session_id": "ses_a", "count": 1, "now": ANY}, result=None),
+               call("get_event_by_id", {"id": "evt_1"}, result=stored)])
     assert run(append_event, each_dialect, e, script=script) is None
 
 
-def test_sqlite_without_numbers_left_inserts_nothing() -> None:
-    lite = fresh_dialect("sqlite")
+@pytest.mark.parametrize("name", ["sqlite", "mysql"])
+def test_other_dialects_without_numbers_left_insert_nothing(name: str) -> None:
     with pytest.raises(StorageWriteFailed, match="no sequence numbers left"):
-        run(append_event, lite, event("evt_1"), script=[
-            call("get_event_by_id", {"id": "evt_1"}, result=[]),
-            call("advance_sequence", {"session_id": "ses_a", "count": 1, "now": ANY}, result=None),
+        run(append_event, fresh_dialect(name), event("evt_1"), script=[
+            # 0: the counter was written 0, which the raise rolls back.
+            call("advance_sequence", {"id": "evt_1", "session_id": "ses_a", "count": 1, "now": ANY}, result=0),
         ])
 
 
@@ -166,38 +177,35 @@ def test_a_batch_gives_each_session_a_contiguous_block_in_input_order() -> None:
         call("get_max_packet", {}, result=PACKET),
         call("get_events_by_ids", {"ids": '["e1","e2","e3","e4"]'}, result=[]),
         # Counters in one global order (session id), so two batches never wait on each other.
-        call("advance_sequence", {"session_id": "ses_a", "count": 2, "now": ANY}, result=7),
-        call("advance_sequence", {"session_id": "ses_b", "count": 2, "now": ANY}, result=2),
+        call("advance_sequence", {"id": None, "session_id": "ses_a", "count": 2, "now": ANY}, result=7),
+        call("advance_sequence", {"id": None, "session_id": "ses_b", "count": 2, "now": ANY}, result=2),
         call("insert_events", [wire(lite, b1, sequence_number=1), wire(lite, b2, sequence_number=2),
                                wire(lite, a1, sequence_number=6), wire(lite, a2, sequence_number=7)], result=4),
     ])
     assert got == [numbered(b1, 1), numbered(a1, 6), numbered(b2, 2), numbered(a2, 7)]
 
 
-def test_postgres_sends_a_batch_as_one_json_document() -> None:
+def test_postgres_sends_a_batch_as_one_array_per_column() -> None:
     pg = fresh_dialect("postgres")
     a1, a2 = event("e1"), event("e2")
+    rows = [wire(pg, a1, sequence_number=1), wire(pg, a2, sequence_number=2)]
     got = run(append_events, pg, [a1, a2], script=[
         call("get_max_packet", {}, result=PACKET),
         call("get_events_by_ids", {"ids": ["e1", "e2"]}, result=[]),
-        call("advance_sequence", {"session_id": "ses_a", "count": 2, "now": ANY}, result=2),
-        call("insert_events", {"rows": JsonOf([
-            {**wire(pg, a1), "timestamp": "2025-03-04T05:06:07.890123+00:00", "sequence_number": 1},
-            {**wire(pg, a2), "timestamp": "2025-03-04T05:06:07.890123+00:00", "sequence_number": 2}])}, result=2),
+        call("advance_sequence", {"id": None, "session_id": "ses_a", "count": 2, "now": ANY}, result=2),
+        call("insert_events", {name: [row[name] for row in rows] for name in rows[0]}, result=2),
     ])
     assert got == [numbered(a1, 1), numbered(a2, 2)]
 
 
-def test_mysql_reads_each_block_end_back() -> None:
+def test_mysql_takes_each_block_end_from_advance_sequence() -> None:
     my = fresh_dialect("mysql")
     a1, b1 = event("e1", "ses_a"), event("e2", "ses_b")
     got = run(append_events, my, [a1, b1], script=[
         call("get_max_packet", {}, result=PACKET),
         call("get_events_by_ids", {"ids": '["e1","e2"]'}, result=[]),
-        call("advance_sequence", {"session_id": "ses_a", "count": 1, "now": ANY}, result=1),
-        call("get_latest_sequence", {"session_id": "ses_a"}, result=4),
-        call("advance_sequence", {"session_id": "ses_b", "count": 1, "now": ANY}, result=2),
-        call("get_latest_sequence", {"session_id": "ses_b"}, result=9),
+        call("advance_sequence", {"id": None, "session_id": "ses_a", "count": 1, "now": ANY}, result=4),
+        call("advance_sequence", {"id": None, "session_id": "ses_b", "count": 1, "now": ANY}, result=9),
         call("insert_events", [wire(my, a1, sequence_number=4), wire(my, b1, sequence_number=9)], result=2),
     ])
     assert got == [numbered(a1, 4), numbered(b1, 9)]
@@ -209,7 +217,7 @@ def test_repeated_ids_in_a_batch_collapse_onto_the_first() -> None:
     lite.max_packet_bytes = PACKET  # read by an earlier batch of this store
     got = run(append_events, lite, [first, other, repeat], script=[
         call("get_events_by_ids", {"ids": '["e1","e2"]'}, result=[]),
-        call("advance_sequence", {"session_id": "ses_a", "count": 2, "now": ANY}, result=2),
+        call("advance_sequence", {"id": None, "session_id": "ses_a", "count": 2, "now": ANY}, result=2),
         call("insert_events", [wire(lite, first, sequence_number=1), wire(lite, other, sequence_number=2)],
              result=2),
     ])
@@ -223,7 +231,7 @@ def test_ids_stored_already_are_returned_as_stored_and_take_no_number() -> None:
     stored = numbered(event("e1", data={"v": "first"}), 1)
     got = run(append_events, lite, [again, new], script=[
         call("get_events_by_ids", {"ids": '["e1","e2"]'}, result=[wire(lite, stored)]),
-        call("advance_sequence", {"session_id": "ses_a", "count": 1, "now": ANY}, result=2),
+        call("advance_sequence", {"id": None, "session_id": "ses_a", "count": 1, "now": ANY}, result=2),
         call("insert_events", [wire(lite, new, sequence_number=2)], result=1),
     ])
     assert got == [stored, numbered(new, 2)]
@@ -245,13 +253,14 @@ def test_the_packet_size_is_read_once_per_store() -> None:
     assert fresh_dialect("sqlite").max_packet_bytes is None  # the shared dialect was left alone
 
 
-def test_a_batch_past_the_last_number_writes_nothing() -> None:
-    lite = fresh_dialect("sqlite")
-    lite.max_packet_bytes = PACKET
+@pytest.mark.parametrize(("name", "answer"), [("postgres", None), ("sqlite", 0), ("mysql", 0)])
+def test_a_batch_past_the_last_number_writes_nothing(name: str, answer: Any) -> None:
+    dialect = fresh_dialect(name)
+    dialect.max_packet_bytes = PACKET
     with pytest.raises(StorageWriteFailed) as raised:
-        run(append_events, lite, [event("e1"), event("e2")], script=[
-            call("get_events_by_ids", {"ids": '["e1","e2"]'}, result=[]),
-            call("advance_sequence", {"session_id": "ses_a", "count": 2, "now": ANY}, result=None),
+        run(append_events, dialect, [event("e1"), event("e2")], script=[
+            call("get_events_by_ids", {"ids": dialect.encode_ids(["e1", "e2"])}, result=[]),
+            call("advance_sequence", {"id": None, "session_id": "ses_a", "count": 2, "now": ANY}, result=answer),
         ])
     assert raised.value.details == {"session_id": "ses_a", "count": 2, "max_sequence_number": 2**63 - 1,
                                     "kind": "sequence_exhausted"}

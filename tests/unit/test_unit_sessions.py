@@ -15,10 +15,10 @@ from drive import call, fresh_dialect, run
 
 CREATED = datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
 # How each dialect sends CREATED, and {"n": 1e20, "s": "é"} (jsonb would print 1e20 as an int,
-# so PostgreSQL gets it positional; nothing is ASCII-escaped).
+# so PostgreSQL gets it positional; nothing is ASCII-escaped; msgspec writes exponents as 1e20).
 WIRE_TIME = {"postgres": CREATED, "sqlite": "2025-01-02T03:04:05.000006Z", "mysql": "2025-01-02 03:04:05.000006"}
-WIRE_JSON = {"postgres": '{"n":100000000000000000000.0,"s":"é"}', "sqlite": '{"n":1e+20,"s":"é"}',
-             "mysql": '{"n":1e+20,"s":"é"}'}
+WIRE_JSON = {"postgres": '{"n":100000000000000000000.0,"s":"é"}', "sqlite": '{"n":1e20,"s":"é"}',
+             "mysql": '{"n":1e20,"s":"é"}'}
 NO_LIMIT = {"postgres": None, "sqlite": -1, "mysql": 2**64 - 1}
 
 

@@ -15,7 +15,8 @@ from asm.store import events, streaming
 from drive import fresh_dialect, play, run, step
 
 SESSION = "ses_a"
-NO_FILTERS = {"run_id": None, "type": None, "since": None, "after": None, "before": None, "limit": None}
+NO_FILTERS = {"run_id": None, "type": None, "since": None, "after": None, "before": None, "limit": None,
+              "last": None}
 
 
 def read(**filters: Any) -> RunOperation:
@@ -167,9 +168,18 @@ def test_paging_starts_after_the_given_number_and_ends_on_an_empty_page() -> Non
     ]) is None
 
 
+def test_reverse_pages_end_before_the_first_number_of_the_last_page() -> None:
+    pages = streaming.event_pages(SESSION, 2, {"type": "message_sent", "before": 12}, reverse=True)
+    assert play(pages, [
+        step({"session_id": SESSION, "before": 12, "last": 2, "type": "message_sent"}, [stored(9), stored(10)]),
+        step({"session_id": SESSION, "before": 9, "last": 2, "type": "message_sent"}, [stored(3), stored(4)]),
+        step({"session_id": SESSION, "before": 3, "last": 2, "type": "message_sent"}, [stored(1)]),
+    ]) is None
+
+
 @pytest.mark.parametrize(("batch_size", "filters", "field"), [
     (0, {}, "batch_size"), (-1, {}, "batch_size"), (2.0, {}, "batch_size"), (True, {}, "batch_size"),
-    (10, {"limit": 5}, "limit"), (10, {"wait_timeout_ms": 100}, "limit"),
+    (10, {"limit": 5}, "limit"), (10, {"wait_timeout_ms": 100}, "limit"), (10, {"last": 5}, "limit"),
 ])
 def test_paging_checks_its_arguments_first(batch_size: Any, filters: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as raised:

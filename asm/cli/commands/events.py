@@ -23,14 +23,16 @@ FOLLOW_WAIT_MS = 5000
 @click.option("--type", "types", multiple=True, type=click.Choice([t.value for t in EventType]),
               help="Only events of this type (repeatable).")
 @click.option("--run", "run_id", help="Only events of this run.")
+@click.option("--last", type=click.IntRange(min=0), default=None,
+              help="Only the latest N matching events (still in sequence order).")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new events as they arrive, until Ctrl-C.")
 def events(settings: Settings, session_id: str, after: int | None, types: tuple[str, ...], run_id: str | None,
-           follow: bool) -> None:
+           last: int | None, follow: bool) -> None:
     """A session's events in sequence order (--follow: as they arrive)."""
     filters: dict[str, Any] = {"type": list(types) or None, "run_id": run_id}
     with settings.store() as store:
         _require_session(store, session_id)
-        found = store.get_events(session_id, after=after, **filters)
+        found = store.get_events(session_id, after=after, last=last, **filters)
         if not follow:
             if settings.json:
                 return print_json({"session_id": session_id, "events": found})

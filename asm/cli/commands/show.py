@@ -12,12 +12,14 @@ from asm.cli.output import console, print_json
 @cli.command()
 @common
 @click.argument("session_id", metavar="ID")
-def show(settings: Settings, session_id: str) -> None:
+@click.option("--last", type=click.IntRange(min=0), default=None,
+              help="Only the latest N events of the timeline (all by default).")
+def show(settings: Settings, session_id: str, last: int | None) -> None:
     """A session, its runs and its event timeline."""
     with settings.store() as store:
         session = store.get_session(session_id)
         runs = store.list_runs(session_id)
-        events = store.get_events(session_id)
+        events = store.get_events(session_id, last=last)
         artifacts = store.artifacts.list_by_session(session_id)
     if settings.json:
         return print_json({"session": session, "runs": runs, "events": events, "artifacts": artifacts})

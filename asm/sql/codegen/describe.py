@@ -202,7 +202,9 @@ def _describe_mysql(url: DatabaseURL, queries: list[NamedQuery]) -> Described:
         for query in queries:
             text = QueryText.read(query.sql, set(tables))
             columns: tuple[ResultColumn, ...] = ()
-            if query.operation in ROW_OPERATIONS:
+            # A `$` write (advance_sequence) returns no rows: asm's adapter answers with its
+            # LAST_INSERT_ID (render.py types it), and running it with placeholders would fail.
+            if query.operation in ROW_OPERATIONS and not _is_write(query.sql):
                 sql = _pyformat(query.sql)
                 with _rolled_back(conn) as cur:
                     _run_with_placeholders(cur, query, text, sql)
@@ -214,6 +216,10 @@ def _describe_mysql(url: DatabaseURL, queries: list[NamedQuery]) -> Described:
     finally:
         conn.close()
     return _described("mysql", tables, facts)
+
+
+def _is_write(sql: str) -> bool:
+    return re.match(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", sql, re.IGNORECASE) is not None
 
 
 # --- SQLite -------------------------------------------------------------------------------

@@ -168,7 +168,8 @@ def _method(typer: Typer, facts: QueryFacts) -> Method:
     if operation in (Op.SELECT, Op.SELECT_ONE):
         return Method(facts, params, Shape(columns), None)
     if operation is Op.SELECT_VALUE:
-        return Method(facts, params, None, columns[0].annotation if columns else "object")
+        # No columns: a `$` write on MySQL, answered with its LAST_INSERT_ID (asm.sql.adapters).
+        return Method(facts, params, None, columns[0].annotation if columns else "int")
     return Method(facts, params, None, None)
 
 

@@ -26,7 +26,6 @@ ANY_SQLITE = "int | float | str | bytes"
 # Expression columns (not read from a table column as they are): kind, and whether NULL is possible.
 RESULT_HINTS: dict[str, tuple[str, bool]] = {
     "COALESCE(SUM(last_sequence), 0)": ("int", False),
-    "already_stored": ("bool", False),
     "artifact_count": ("int", False),
     "counter": ("int", True),
     "event_count": ("int", False),
@@ -93,7 +92,7 @@ _POSTGRES_PARAMS = {
     **_POSTGRES_RESULTS,
     114: "str | Json", 1700: "int | float | Decimal", 2950: "UUID | str", 3802: "str | Jsonb",
     1000: "list[bool]", 1005: "list[int]", 1007: "list[int]", 1009: "list[str]", 1015: "list[str]",
-    1016: "list[int]",
+    1016: "list[int]", 1185: "list[datetime]",
 }
 
 _MYSQL_RESULTS = {0: "Decimal", 1: "int", 2: "int", 3: "int", 4: "float", 5: "float", 6: "None", 7: "datetime",

@@ -312,12 +312,13 @@ class MySQLQueries(Protocol):
         conn: Connection,
         /,
         *,
+        id: str | None,
         session_id: str,
-        count: int,
+        count: int | None,
         now: datetime | str | None,
-    ) -> int:
-        """Reserve the next `count` numbers of a session's counter, locking it until commit (MySQL has no
-        RETURNING: read the new value with get_latest_sequence).
+    ) -> int | None:
+        """Reserve the next `count` numbers of a session's counter, locking it until commit, unless event `id` is
+        stored already (a single append's check; a batch, whose ids were looked up, passes NULL).
         """
 
     def append_event(
@@ -330,13 +331,14 @@ class MySQLQueries(Protocol):
         timestamp: datetime | str,
         session_id: str,
         run_id: str | None,
+        sequence_number: int,
         data: str,
         metadata: str,
         schema_version: int,
         provider: str | None,
         correlation_id: str | None,
     ) -> int:
-        """Insert one event at the number advance_sequence just reserved."""
+        """Insert one event at the number advance_sequence just reserved for it."""
 
     def append_graph_message(
         self,
@@ -528,6 +530,23 @@ class MySQLQueries(Protocol):
         id: str | None,
     ) -> CreatedAtUpdatedAtRow | None:
         """A graph session's created_at and updated_at."""
+
+    def get_latest_events(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        run_id: str | None,
+        types: str | None,
+        since: datetime | str | None,
+        after: int | None,
+        before: int | None,
+        limit: int,
+    ) -> Generator[EventRow, None, None]:
+        """A session's latest events, newest first (the tail an agent reads each turn; asm returns them in
+        sequence order): get_events' filters, its index range read backwards from the end.
+        """
 
     def get_latest_sequence(self, conn: Connection, /, *, session_id: str | None) -> int | None:
         """A session's counter: the last number handed out (none when the session never had events)."""
@@ -1156,12 +1175,13 @@ class AsyncMySQLQueries(Protocol):
         conn: AsyncConnection,
         /,
         *,
+        id: str | None,
         session_id: str,
-        count: int,
+        count: int | None,
         now: datetime | str | None,
-    ) -> int:
-        """Reserve the next `count` numbers of a session's counter, locking it until commit (MySQL has no
-        RETURNING: read the new value with get_latest_sequence).
+    ) -> int | None:
+        """Reserve the next `count` numbers of a session's counter, locking it until commit, unless event `id` is
+        stored already (a single append's check; a batch, whose ids were looked up, passes NULL).
         """
 
     async def append_event(
@@ -1174,13 +1194,14 @@ class AsyncMySQLQueries(Protocol):
         timestamp: datetime | str,
         session_id: str,
         run_id: str | None,
+        sequence_number: int,
         data: str,
         metadata: str,
         schema_version: int,
         provider: str | None,
         correlation_id: str | None,
     ) -> int:
-        """Insert one event at the number advance_sequence just reserved."""
+        """Insert one event at the number advance_sequence just reserved for it."""
 
     async def append_graph_message(
         self,
@@ -1384,6 +1405,23 @@ class AsyncMySQLQueries(Protocol):
         id: str | None,
     ) -> CreatedAtUpdatedAtRow | None:
         """A graph session's created_at and updated_at."""
+
+    def get_latest_events(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        run_id: str | None,
+        types: str | None,
+        since: datetime | str | None,
+        after: int | None,
+        before: int | None,
+        limit: int,
+    ) -> AsyncGenerator[EventRow, None]:
+        """A session's latest events, newest first (the tail an agent reads each turn; asm returns them in
+        sequence order): get_events' filters, its index range read backwards from the end.
+        """
 
     async def get_latest_sequence(self, conn: AsyncConnection, /, *, session_id: str | None) -> int | None:
         """A session's counter: the last number handed out (none when the session never had events)."""

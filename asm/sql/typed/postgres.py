@@ -27,13 +27,6 @@ Connection: TypeAlias = "psycopg.Connection[DictRow]"
 AsyncConnection: TypeAlias = "psycopg.AsyncConnection[DictRow]"
 
 
-class AppendEventRow(TypedDict):
-    """A row of append_event."""
-
-    sequence_number: int
-    already_stored: bool
-
-
 class ArtifactRow(TypedDict):
     """A row of asm_artifacts, every stored column."""
 
@@ -102,7 +95,7 @@ class GraphSessionRow(TypedDict):
     graph_id: str
     current_task_id: str
     status_message: str | None
-    context: JsonValue
+    context: str | None
     created_at: datetime | None
     updated_at: datetime | None
 
@@ -187,6 +180,12 @@ class SearchRunsTokensDescRow(TypedDict):
     provider: str | None
     provider_metadata: JsonValue
     sort_tokens: Decimal
+
+
+class SequenceNumberRow(TypedDict):
+    """A row of append_event."""
+
+    sequence_number: int
 
 
 class SessionEventSpanRow(TypedDict):
@@ -331,7 +330,7 @@ class PostgresQueries(Protocol):
         provider: str | None,
         correlation_id: str | None,
         now: datetime | None,
-    ) -> AppendEventRow | None:
+    ) -> SequenceNumberRow | None:
         """Append one event in one statement: bump the session's counter and insert at the new number, unless the
         id is stored already.
         """
@@ -520,7 +519,8 @@ class PostgresQueries(Protocol):
         """The stored events among a list of ids."""
 
     def get_graph_session(self, conn: Connection, /, *, id: UUID | str | None) -> GraphSessionRow | None:
-        """One graph session by id."""
+        """One graph session by id (its context as JSON text, as on the other dialects: asm reads it typed).
+        """
 
     def get_graph_session_version(
         self,
@@ -530,6 +530,23 @@ class PostgresQueries(Protocol):
         id: UUID | str | None,
     ) -> CreatedAtUpdatedAtRow | None:
         """A graph session's created_at and updated_at."""
+
+    def get_latest_events(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        run_id: str | None,
+        types: list[str] | None,
+        since: datetime | None,
+        after: int | None,
+        before: int | None,
+        limit: int | None,
+    ) -> Generator[EventRow, None, None]:
+        """A session's latest events, newest first (the tail an agent reads each turn; asm returns them in
+        sequence order): get_events' filters, its index range read backwards from the end.
+        """
 
     def get_latest_sequence(self, conn: Connection, /, *, session_id: str | None) -> int | None:
         """A session's counter: the last number handed out (none when the session never had events)."""
@@ -612,9 +629,25 @@ class PostgresQueries(Protocol):
     ) -> int:
         """Register an artifact unless its key (or id) is taken; no row changed means it is."""
 
-    def insert_events(self, conn: Connection, /, *, rows: str | Jsonb | None) -> int:
-        """Insert events whose numbers were reserved with advance_sequence: the batch as one JSON array of row
-        objects (data and metadata as JSON text), so one statement per batch (per 64 MiB piece:
+    def insert_events(
+        self,
+        conn: Connection,
+        /,
+        *,
+        id: list[str] | None,
+        type: list[str] | None,
+        timestamp: list[datetime] | None,
+        session_id: list[str] | None,
+        run_id: list[str] | None,
+        sequence_number: list[int] | None,
+        data: list[str] | None,
+        metadata: list[str] | None,
+        schema_version: list[int] | None,
+        provider: list[str] | None,
+        correlation_id: list[str] | None,
+    ) -> int:
+        """Insert events whose numbers were reserved with advance_sequence: one array per column (asm sends them
+        as binary arrays; data and metadata as JSON text), so one statement per batch (per 64 MiB piece:
         get_max_packet) and one firing of 0004's statement trigger, not one per row as executemany's.
         """
 
@@ -1189,7 +1222,7 @@ class AsyncPostgresQueries(Protocol):
         provider: str | None,
         correlation_id: str | None,
         now: datetime | None,
-    ) -> AppendEventRow | None:
+    ) -> SequenceNumberRow | None:
         """Append one event in one statement: bump the session's counter and insert at the new number, unless the
         id is stored already.
         """
@@ -1390,7 +1423,8 @@ class AsyncPostgresQueries(Protocol):
         *,
         id: UUID | str | None,
     ) -> GraphSessionRow | None:
-        """One graph session by id."""
+        """One graph session by id (its context as JSON text, as on the other dialects: asm reads it typed).
+        """
 
     async def get_graph_session_version(
         self,
@@ -1400,6 +1434,23 @@ class AsyncPostgresQueries(Protocol):
         id: UUID | str | None,
     ) -> CreatedAtUpdatedAtRow | None:
         """A graph session's created_at and updated_at."""
+
+    def get_latest_events(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        run_id: str | None,
+        types: list[str] | None,
+        since: datetime | None,
+        after: int | None,
+        before: int | None,
+        limit: int | None,
+    ) -> AsyncGenerator[EventRow, None]:
+        """A session's latest events, newest first (the tail an agent reads each turn; asm returns them in
+        sequence order): get_events' filters, its index range read backwards from the end.
+        """
 
     async def get_latest_sequence(self, conn: AsyncConnection, /, *, session_id: str | None) -> int | None:
         """A session's counter: the last number handed out (none when the session never had events)."""
@@ -1487,9 +1538,25 @@ class AsyncPostgresQueries(Protocol):
     ) -> int:
         """Register an artifact unless its key (or id) is taken; no row changed means it is."""
 
-    async def insert_events(self, conn: AsyncConnection, /, *, rows: str | Jsonb | None) -> int:
-        """Insert events whose numbers were reserved with advance_sequence: the batch as one JSON array of row
-        objects (data and metadata as JSON text), so one statement per batch (per 64 MiB piece:
+    async def insert_events(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        id: list[str] | None,
+        type: list[str] | None,
+        timestamp: list[datetime] | None,
+        session_id: list[str] | None,
+        run_id: list[str] | None,
+        sequence_number: list[int] | None,
+        data: list[str] | None,
+        metadata: list[str] | None,
+        schema_version: list[int] | None,
+        provider: list[str] | None,
+        correlation_id: list[str] | None,
+    ) -> int:
+        """Insert events whose numbers were reserved with advance_sequence: one array per column (asm sends them
+        as binary arrays; data and metadata as JSON text), so one statement per batch (per 64 MiB piece:
         get_max_packet) and one firing of 0004's statement trigger, not one per row as executemany's.
         """
 

@@ -311,12 +311,14 @@ class SQLiteQueries(Protocol):
         conn: Connection,
         /,
         *,
+        id: str | None,
         session_id: str,
         count: int,
         now: str | None,
     ) -> int | None:
-        """Reserve the next `count` numbers of a session's counter; returns the last, or nothing (and changes
-        nothing) when they would pass 2**63 - 1 (SQLite would turn the sum into a float).
+        """Reserve the next `count` numbers of a session's counter unless event `id` is stored already (a single
+        append's check; a batch, whose ids were looked up, passes NULL); returns the last, or nothing when the
+        id is stored (nothing reserved).
         """
 
     def append_event(
@@ -329,13 +331,14 @@ class SQLiteQueries(Protocol):
         timestamp: str,
         session_id: str,
         run_id: str | None,
+        sequence_number: int,
         data: str,
         metadata: str,
         schema_version: int,
         provider: str | None,
         correlation_id: str | None,
     ) -> int:
-        """Insert one event at the number advance_sequence just reserved."""
+        """Insert one event at the number advance_sequence just reserved for it."""
 
     def append_graph_message(
         self,
@@ -526,6 +529,23 @@ class SQLiteQueries(Protocol):
         id: str | None,
     ) -> CreatedAtUpdatedAtRow | None:
         """A graph session's created_at and updated_at."""
+
+    def get_latest_events(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        run_id: str | None,
+        types: str | None,
+        since: str | None,
+        after: int | None,
+        before: int | None,
+        limit: int,
+    ) -> Generator[EventRow, None, None]:
+        """A session's latest events, newest first (the tail an agent reads each turn; asm returns them in
+        sequence order): get_events' filters, its index range read backwards from the end.
+        """
 
     def get_latest_sequence(self, conn: Connection, /, *, session_id: str | None) -> int | None:
         """A session's counter: the last number handed out (none when the session never had events)."""
@@ -1144,12 +1164,14 @@ class AsyncSQLiteQueries(Protocol):
         conn: AsyncConnection,
         /,
         *,
+        id: str | None,
         session_id: str,
         count: int,
         now: str | None,
     ) -> int | None:
-        """Reserve the next `count` numbers of a session's counter; returns the last, or nothing (and changes
-        nothing) when they would pass 2**63 - 1 (SQLite would turn the sum into a float).
+        """Reserve the next `count` numbers of a session's counter unless event `id` is stored already (a single
+        append's check; a batch, whose ids were looked up, passes NULL); returns the last, or nothing when the
+        id is stored (nothing reserved).
         """
 
     async def append_event(
@@ -1162,13 +1184,14 @@ class AsyncSQLiteQueries(Protocol):
         timestamp: str,
         session_id: str,
         run_id: str | None,
+        sequence_number: int,
         data: str,
         metadata: str,
         schema_version: int,
         provider: str | None,
         correlation_id: str | None,
     ) -> int:
-        """Insert one event at the number advance_sequence just reserved."""
+        """Insert one event at the number advance_sequence just reserved for it."""
 
     async def append_graph_message(
         self,
@@ -1371,6 +1394,23 @@ class AsyncSQLiteQueries(Protocol):
         id: str | None,
     ) -> CreatedAtUpdatedAtRow | None:
         """A graph session's created_at and updated_at."""
+
+    def get_latest_events(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        run_id: str | None,
+        types: str | None,
+        since: str | None,
+        after: int | None,
+        before: int | None,
+        limit: int,
+    ) -> AsyncGenerator[EventRow, None]:
+        """A session's latest events, newest first (the tail an agent reads each turn; asm returns them in
+        sequence order): get_events' filters, its index range read backwards from the end.
+        """
 
     async def get_latest_sequence(self, conn: AsyncConnection, /, *, session_id: str | None) -> int | None:
         """A session's counter: the last number handed out (none when the session never had events)."""
