@@ -72,15 +72,17 @@ def unstructure_payload(value: Any, depth: int = 0) -> Any:
 def _container(value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise NotJson(f"nested deeper than {MAX_DEPTH} levels")
-    # ASCII strings without U+0000, None and bools are kept as they are without a call: most
-    # keys and values of a payload (what text_problem and unstructure_payload would let through).
+    # ASCII strings without U+0000, None, bools and ints in range are kept as they are without
+    # a call: most keys and values of a payload (what text_problem and unstructure_payload
+    # would let through).
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             if type(key) is not str or not key.isascii() or "\x00" in key:
                 key = _key(key)
             kind = type(item)
-            if (kind is str and item.isascii() and "\x00" not in item) or item is None or kind is bool:
+            if ((kind is str and item.isascii() and "\x00" not in item) or item is None or kind is bool
+                    or (kind is int and INT64_MIN <= item <= INT64_MAX)):
                 out[key] = item
                 continue
             try:
@@ -93,7 +95,8 @@ def _container(value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) 
     items = []
     for index, item in enumerate(value):
         kind = type(item)
-        if (kind is str and item.isascii() and "\x00" not in item) or item is None or kind is bool:
+        if ((kind is str and item.isascii() and "\x00" not in item) or item is None or kind is bool
+                or (kind is int and INT64_MIN <= item <= INT64_MAX)):
             items.append(item)
             continue
         try:

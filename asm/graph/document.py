@@ -249,18 +249,21 @@ _set_timestamp = vars(ChatMessage)["timestamp"].__set__
 # -- reading a document as asm writes it, typed by msgspec ------------------------------------
 
 
-class _WrittenMessage(msgspec.Struct):
+# gc=False: these hold strings, numbers and plain JSON values, which make no reference cycles,
+# so the garbage collector need not track the hundreds a history allocates (in a process that
+# holds many objects, collections triggered by allocations are what reading a history cost).
+class _WrittenMessage(msgspec.Struct, gc=False):
     role: str
     content: str
     timestamp: str
 
 
-class _WrittenHistory(msgspec.Struct):
+class _WrittenHistory(msgspec.Struct, gc=False):
     messages: list[_WrittenMessage]
     max_messages: int | None
 
 
-class _WrittenDocument(msgspec.Struct):
+class _WrittenDocument(msgspec.Struct, gc=False):
     """The context document's keys asm reads (all required, as in the cattrs hooks; others are
     ignored). msgspec checks the types: a bool is no int, keys of `data` are strings."""
 

@@ -94,10 +94,52 @@ class SQLite3DictAdapter(SQLite3Adapter):
         return _sqlite_insert_many(conn, sql, parameters)
 
 
+def _sqlite_rows(conn: sqlite3.Connection, sql: str, parameters: Any) -> list[Any]:
+    cur = conn.execute(sql, parameters)
+    try:
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def _sqlite_row(conn: sqlite3.Connection, sql: str, parameters: Any) -> Any:
+    cur = conn.execute(sql, parameters)
+    try:
+        return cur.fetchone()
+    finally:
+        cur.close()
+
+
+def _sqlite_count(conn: sqlite3.Connection, sql: str, parameters: Any) -> int:
+    cur = conn.execute(sql, parameters)
+    try:
+        return cur.rowcount
+    finally:
+        cur.close()
+
+
 class AioSQLiteDictAdapter(_FirstColumnValue, AioSQLiteAdapter):
+    """aiosql's aiosqlite adapter, each statement in ONE trip to the connection's thread: its
+    public calls take a trip each to execute, fetch and close (three for a `^`), and a trip
+    costs more than a small SQLite statement. `_execute` and `_conn` are aiosqlite's own way to
+    run a function on that thread (asm/drivers/sqlite.py runs its tuple reads the same way)."""
+
+    async def select(self, conn: Any, query_name: str, sql: str, parameters: Any,
+                     record_class: Callable[..., Any] | None = None) -> AsyncGenerator[Any, None]:
+        for row in await conn._execute(_sqlite_rows, conn._conn, sql, parameters):
+            yield row if record_class is None else record_class(**row)
+
+    async def select_one(self, conn: Any, query_name: str, sql: str, parameters: Any,
+                         record_class: Callable[..., Any] | None = None) -> Any:
+        row = await conn._execute(_sqlite_row, conn._conn, sql, parameters)
+        return row if row is None or record_class is None else record_class(**row)
+
+    # aiosql's protocol says None; its adapters, and this one, return the row count.
+    async def insert_update_delete(self, conn: Any, query_name: str, sql: str, parameters: Any) -> Any:
+        return await conn._execute(_sqlite_count, conn._conn, sql, parameters)
+
     async def insert_update_delete_many(self, conn: Any, query_name: str, sql: str, parameters: Any) -> None:
-        # In one trip to the connection's thread (`_execute`, `_conn`: aiosqlite's own way, as
-        # asm/drivers/sqlite.py runs its reads). No count, as aiosql's aiosqlite adapter.
+        # No count, as aiosql's aiosqlite adapter.
         await conn._execute(_sqlite_insert_many, conn._conn, sql, parameters)
 
 
