@@ -43,8 +43,7 @@ import asm
 from asm.drivers.urls import parse_url
 from bench import workload
 from bench.databases import create_database, drop_database
-from bench.floor import open_floor
-from bench.floor import open_floor_async
+from bench.floor import open_floor, open_floor_async
 from bench.run import python_version, server_version
 
 DIALECTS = ("postgres", "sqlite", "mysql")
