@@ -146,7 +146,7 @@ def test_a_row_plan_reads_tuples_as_from_row_reads_dicts(dialect: str, order: st
         columns = tuple(row) if order == "fields" else tuple(reversed(row))
         rows = Rows(columns, [tuple(row[c] for c in columns)] * 2)
         plan = _row_plan(dialect, type(record), columns)  # the plan itself: a failure would not fall back
-        assert plan(rows.data) == [record, record]
+        assert plan is not None and plan(rows.data) == [record, record]
         got = records_from(DIALECTS[dialect], type(record), TABLES[type(record)], rows)
         assert got == [record, record] and all(type(r) is type(record) for r in got)
 
@@ -175,6 +175,10 @@ def test_a_narrower_select_is_read_by_the_record_class() -> None:
     row = {k: v for k, v in wire_row("sqlite", record).items() if k not in ("tags", "deleted_at")}
     (back,) = records_from(DIALECTS["sqlite"], Session, "asm_sessions", Rows(tuple(row), [tuple(row.values())]))
     assert back == record
+    broken = row | {"metadata": "[1]"}
+    with pytest.raises(StorageReadFailed) as raised:
+        records_from(DIALECTS["sqlite"], Session, "asm_sessions", Rows(tuple(broken), [tuple(broken.values())]))
+    assert raised.value.details["table"] == "asm_sessions"
 
 
 def test_no_rows_make_no_plan() -> None:

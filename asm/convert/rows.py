@@ -143,28 +143,33 @@ def records_from(dialect: Dialect, cls: type[T], table: str, rows: Rows) -> list
     if not rows.data:
         return []
     key = (dialect.name, cls, rows.columns)
-    read = _ROW_PLANS.get(key)
-    if read is None:
-        read = _ROW_PLANS[key] = _row_plan(dialect.name, cls, rows.columns)
     try:
-        return read(rows.data)
-    except _UNREADABLE:
-        return [from_row(dialect, cls, table, dict(zip(rows.columns, row))) for row in rows.data]
+        read = _ROW_PLANS[key]
+    except KeyError:
+        read = _ROW_PLANS[key] = _row_plan(dialect.name, cls, rows.columns)
+    if read is not None:
+        try:
+            return read(rows.data)
+        except _UNREADABLE:
+            pass
+    # A narrower (or wider) SELECT, or a row that failed: read by name, errors naming the column.
+    return [from_row(dialect, cls, table, dict(zip(rows.columns, row))) for row in rows.data]
 
 
 # The row plan of each (dialect name, record class, columns): generated once, then looked up.
-_ROW_PLANS: dict[tuple[str, type, tuple[str, ...]], Callable[[Sequence[tuple[Any, ...]]], list[Any]]] = {}
+# None for columns that are not exactly the record's fields: `from_row` reads those by name.
+_ROW_PLANS: dict[tuple[str, type, tuple[str, ...]], Callable[[Sequence[tuple[Any, ...]]], list[Any]] | None] = {}
 
 
-def _row_plan(dialect_name: str, cls: type[T], columns: tuple[str, ...]) -> Callable[[Sequence[tuple[Any, ...]]], list[T]]:
+def _row_plan(dialect_name: str, cls: type[T],
+              columns: tuple[str, ...]) -> Callable[[Sequence[tuple[Any, ...]]], list[T]] | None:
     """A function turning rows of `columns` into `cls` records, generated once per query: per
     column its hook (`_column_hooks`), then the stored twin's converters and validators
     (`_stored_class`: the payloads' shape checks), as the twin's __init__ would run them, with
     no dict per row and no keyword call."""
     fields = attrs.fields_dict(_stored_class(cls))
     if set(columns) != fields.keys():
-        # A narrower (or wider) SELECT: the record class reads it, by name.
-        return lambda data: [from_row(DIALECTS[dialect_name], cls, "", dict(zip(columns, row))) for row in data]
+        return None
     hooks = _column_hooks(dialect_name, cls)
     names: dict[str, Any] = {"new": object.__new__, "cls": cls, "setattr": object.__setattr__}
     body, checks = [], []
