@@ -16,6 +16,7 @@ import re
 import sqlite3
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from operator import attrgetter
 from typing import Any
 
 import aiosql
@@ -94,28 +95,16 @@ class SQLite3DictAdapter(SQLite3Adapter):
         return _sqlite_insert_many(conn, sql, parameters)
 
 
-def _sqlite_rows(conn: sqlite3.Connection, sql: str, parameters: Any) -> list[Any]:
+def _on_cursor(conn: sqlite3.Connection, sql: str, parameters: Any, take: Callable[[sqlite3.Cursor], Any]) -> Any:
+    """`take` of a cursor that ran `sql` (its rows, its row, its row count), the cursor closed."""
     cur = conn.execute(sql, parameters)
     try:
-        return cur.fetchall()
+        return take(cur)
     finally:
         cur.close()
 
 
-def _sqlite_row(conn: sqlite3.Connection, sql: str, parameters: Any) -> Any:
-    cur = conn.execute(sql, parameters)
-    try:
-        return cur.fetchone()
-    finally:
-        cur.close()
-
-
-def _sqlite_count(conn: sqlite3.Connection, sql: str, parameters: Any) -> int:
-    cur = conn.execute(sql, parameters)
-    try:
-        return cur.rowcount
-    finally:
-        cur.close()
+_ROWS, _ROW, _COUNT = sqlite3.Cursor.fetchall, sqlite3.Cursor.fetchone, attrgetter("rowcount")
 
 
 class AioSQLiteDictAdapter(_FirstColumnValue, AioSQLiteAdapter):
@@ -126,17 +115,17 @@ class AioSQLiteDictAdapter(_FirstColumnValue, AioSQLiteAdapter):
 
     async def select(self, conn: Any, query_name: str, sql: str, parameters: Any,
                      record_class: Callable[..., Any] | None = None) -> AsyncGenerator[Any, None]:
-        for row in await conn._execute(_sqlite_rows, conn._conn, sql, parameters):
+        for row in await conn._execute(_on_cursor, conn._conn, sql, parameters, _ROWS):
             yield row if record_class is None else record_class(**row)
 
     async def select_one(self, conn: Any, query_name: str, sql: str, parameters: Any,
                          record_class: Callable[..., Any] | None = None) -> Any:
-        row = await conn._execute(_sqlite_row, conn._conn, sql, parameters)
+        row = await conn._execute(_on_cursor, conn._conn, sql, parameters, _ROW)
         return row if row is None or record_class is None else record_class(**row)
 
     # aiosql's protocol says None; its adapters, and this one, return the row count.
     async def insert_update_delete(self, conn: Any, query_name: str, sql: str, parameters: Any) -> Any:
-        return await conn._execute(_sqlite_count, conn._conn, sql, parameters)
+        return await conn._execute(_on_cursor, conn._conn, sql, parameters, _COUNT)
 
     async def insert_update_delete_many(self, conn: Any, query_name: str, sql: str, parameters: Any) -> None:
         # No count, as aiosql's aiosqlite adapter.
