@@ -26,6 +26,7 @@ import yoyo.exceptions
 
 from asm.arguments import positive_int
 from asm.drivers.errors import translate
+from asm.drivers.poolers import pooler_hint, refuse_migrations
 from asm.drivers.urls import DatabaseURL, parse_url, redact
 from asm.sql.files import load_queries, migrations_dir
 from asm.errors import AsmError, SchemaError, ValidationError
@@ -192,6 +193,8 @@ def _yoyo_backend(url: str | DatabaseURL, lock: bool) -> Iterator[tuple[Any, Any
             "an in-memory SQLite database lives inside one store: use asm.connect(url, migrate=True)",
             details={"field": "url"},
         )
+    if lock:  # applying or rolling back; reading the status through a pooler is fine
+        refuse_migrations(url)
     backend = None
     try:
         backend = yoyo.get_backend(url.yoyo_url())
@@ -319,7 +322,7 @@ def _migration_error(cause: BaseException, url: DatabaseURL, id: str, action: st
         return error
     text = redact(_driver_text(cause), url.password)
     kind = error.details.get("kind", "other") if isinstance(error, AsmError) else "other"
-    return SchemaError(f"{what} on {url} failed: {text}", details={**details, "kind": kind})
+    return SchemaError(f"{what} on {url} failed: {text}{pooler_hint(text)}", details={**details, "kind": kind})
 
 
 def _driver_text(exc: BaseException) -> str:

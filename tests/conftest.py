@@ -3,14 +3,17 @@ real, migrated database."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 import asm
 from asm.graph import AsyncGraphSessionStorage, GraphSessionStorage
 from async_facade import AsyncStoreAsSync, EventLoopThread
-from databases import DIALECTS, RawDatabase, create_database, drop_database
+from asm.drivers.urls import parse_url
+from databases import DIALECTS, POSTGRES_ADMIN_URL, RawDatabase, create_database, drop_database
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +67,7 @@ def connect(api: str, event_loop_thread: EventLoopThread):
     opened = []
 
     def open_store(url: str, *, kind: str = "session", **options):
+        url, options = through_pooler(url, kind, options)
         sync_connect, async_connect = {
             "session": (asm.connect, asm.connect_async),
             "graph": (GraphSessionStorage.connect, AsyncGraphSessionStorage.connect),
@@ -78,6 +82,28 @@ def connect(api: str, event_loop_thread: EventLoopThread):
     yield open_store
     for store in opened:
         store.close()
+
+
+# Set by tests/topologies/test_pooler.py for a run of the contract suite through PgBouncer: the
+# port of a transaction-mode PgBouncer in front of the test PostgreSQL server.
+POOLER_PORT = os.environ.get("ASM_TEST_THROUGH_PGBOUNCER_PORT")
+
+
+def through_pooler(url: str, kind: str, options: dict) -> tuple[str, dict]:
+    """With POOLER_PORT set, a store on the test PostgreSQL server connects through PgBouncer
+    (`pooler=transaction`, LISTEN on the direct URL), unless it migrates (refused there)."""
+    parsed = parse_url(url)
+    server = parse_url(POSTGRES_ADMIN_URL)
+    if (POOLER_PORT is None or parsed.dialect != "postgres" or options.get("migrate")
+            or (parsed.host, parsed.port) != (server.host, server.port)):
+        return url, options
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[0]
+    pooled = urlunsplit((parts.scheme, (netloc + "@" if netloc else "") + f"{server.host}:{POOLER_PORT}",
+                         parts.path, "&".join(filter(None, (parts.query, "pooler=transaction"))), parts.fragment))
+    if kind == "session":
+        options = {"listen_url": url, **options}
+    return pooled, options
 
 
 @pytest.fixture

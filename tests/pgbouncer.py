@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -62,9 +63,7 @@ class PgBouncer:
         return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
     def log(self) -> str:
-        with contextlib.suppress(OSError), open(self.log_path) as f:
-            return f.read()
-        return ""
+        return _read(self.log_path)
 
 
 def pgbouncer_version(binary: str) -> tuple[int, ...]:
@@ -139,9 +138,12 @@ def running_pgbouncer(mode: str = "transaction", *, pool_size: int = 2,
     with open(ini, "w") as f:
         f.write(_config(port, directory, mode, pool_size, ignore_startup_parameters, settings))
     bouncer = PgBouncer(port, mode, os.path.join(directory, "pgbouncer.log"))
-    process = subprocess.Popen(command + [ini], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # stderr to a file, not a pipe: PgBouncer writes a line per connection there too, and
+    # once an unread pipe is full (about 230 connections) it stops accepting clients.
+    stderr = open(os.path.join(directory, "stderr.log"), "w")
+    process = subprocess.Popen(command + [ini], stdout=subprocess.DEVNULL, stderr=stderr, text=True)
     try:
-        _wait_listening(process, port, bouncer)
+        _wait_listening(process, port, bouncer, stderr)
         yield bouncer
     finally:
         if process.poll() is None:
@@ -151,16 +153,21 @@ def running_pgbouncer(mode: str = "transaction", *, pool_size: int = 2,
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
+        stderr.close()
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _wait_listening(process: subprocess.Popen, port: int, bouncer: PgBouncer) -> None:
+def _read(path: str) -> str:
+    with contextlib.suppress(OSError), open(path) as f:
+        return f.read()
+    return ""
+
+
+def _wait_listening(process: subprocess.Popen, port: int, bouncer: PgBouncer, stderr: Any) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            _unavailable(f"it exited with {process.returncode}: {(process.stderr.read() or bouncer.log())[-500:]}")
+            _unavailable(f"it exited with {process.returncode}: {(_read(stderr.name) or bouncer.log())[-500:]}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
             return
         time.sleep(0.05)

@@ -33,7 +33,7 @@ def raw_connection(url: DatabaseURL) -> Any:
             conn = psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
                                    prepare_threshold=None)
             try:
-                configure_postgres(conn)
+                configure_postgres(conn, url.pooler)
             except BaseException:
                 conn.close()
                 raise

@@ -10,22 +10,24 @@ copied into new tasks) until its block exits (see executor_base.OpenTransaction)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Callable, Generator
+from collections.abc import Iterator, Callable, Generator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from aiosql.types import SQLOperationType
 
-from asm.core import transactions
-from asm.core.compat import Lock
+from asm.core import replicas, transactions
+from asm.core.compat import Lock, sleep
 from asm.core.steps import drive
 from asm.core.executor_base import ExecutorBase, OpenTransaction, orphaned_savepoint
-from asm.core.operation import Call, Listen, Pause, Steps, spec_of
+from asm.core.operation import Call, Listen, OperationSpec, Pause, Steps, spec_of
 from asm.core.database import Database
 from asm.drivers import SYNC_DRIVERS
 from asm.drivers.base import SyncDriver
-from asm.drivers.errors import classify
+from asm.drivers import kinds
+from asm.drivers.errors import classify, translate
+from asm.drivers.poolers import check_connectable, listen_target
 from asm.drivers.postgres import probe_timeout
 from asm.drivers.urls import DatabaseURL
 from asm.notify.listener import Listener, Watch
@@ -48,7 +50,16 @@ class _DryRun(Exception):
 
 
 class SyncExecutor(ExecutorBase):
-    def __init__(self, url: DatabaseURL):
+    def __init__(self, url: DatabaseURL, listen_url: str | DatabaseURL | None = None,
+                 replica_urls: Sequence[str | DatabaseURL] = (), max_replica_lag: float = 5.0):
+        check_connectable(url)
+        # Where long polls LISTEN (PostgreSQL): None behind a pooler with no listen_url given.
+        self._listen_url = listen_target(url, listen_url)
+        # Read replicas (asm/core/replicas.py has the routing rules): None without any.
+        replica_list = replicas.check_replicas(url, replica_urls, max_replica_lag)
+        self.routes = replicas.Routes(replica_list, max_replica_lag) if replica_list else None
+        self._replica_pools: dict[str, Any] = {}
+        self._pool_options: dict[str, Any] = {}
         self._driver: SyncDriver = SYNC_DRIVERS[url.dialect]
         super().__init__(url, self._driver.aiosql_adapter)
         # The caller's open store.transaction(); a thread does not inherit it unless given its context.
@@ -62,44 +73,62 @@ class SyncExecutor(ExecutorBase):
             self._pool = self._driver.open_pool(self.url, **pool_options)
         except Exception as exc:
             raise self._translate(exc, write=False, what="connecting") from exc
+        self._pool_options = pool_options
+        if self.routes is not None:
+            for replica in self.routes.replicas:
+                self._replica_pool(replica)  # one that cannot be reached is skipped, not fatal
         if self.dialect.notifies_appends:
             # Opened by the first long poll.
-            self._listener = Listener(self.url.conninfo(), probe_timeout(pool_options.get("timeout", 30.0)))
+            self._listener = Listener(self._listen_url, probe_timeout(pool_options.get("timeout", 30.0)),
+                                      pooled=self.url)
 
     def run(self, fn: Callable[Concatenate[Database, P], Steps[R]], /,
             *args: P.args, **kwargs: P.kwargs) -> R:
         """Run the operation `fn(database, *args, **kwargs)`; retry-marked ones run again after a race."""
+        result: R = self._run(fn, args, kwargs, long_poll=False)
+        return result
+
+    def _run(self, fn: Callable[..., Steps[Any]], args: tuple[Any, ...], kwargs: dict[str, Any], *,
+             long_poll: bool) -> Any:
         spec = spec_of(fn)
         self._check_open()
+        routes = self.routes
         for number in itertools.count(1):
             # Arguments are checked up to the first query before a connection is taken.
             steps = fn(self.database, *args, **kwargs)
             try:
                 first = next(steps)
             except StopIteration as stop:
-                result: R = stop.value
-                return result
+                return stop.value
             try:
                 tx = self._transaction.get()
                 if tx is not None:
                     with tx.lock:
                         if tx.open:
-                            result = self._perform(
+                            if routes is not None and not spec.write:
+                                routes.serving(replicas.PRIMARY)
+                            return self._perform(
                                 tx.conn, transactions.attempt(self.dialect, spec, steps, first, in_transaction=True),
                                 spec.write)
-                            return result
                     # The block ended while this task (or thread) went on: run on our own connection.
+                if routes is not None and not spec.write:
+                    if number == 1 and routes.routable(spec, in_transaction=tx is not None, long_poll=long_poll):
+                        served, result = self._read_on_replica(spec, steps, first)
+                        if served:
+                            return result
+                        steps = fn(self.database, *args, **kwargs)  # the replica may have used it
+                        first = next(steps)
+                    routes.serving(replicas.PRIMARY)
                 with self._connection() as conn:
-                    if not spec.atomic_on(self.dialect):
-                        result = self._perform_bare(conn, steps, first, spec.write)
-                    else:
-                        result = self._perform(
-                            conn, transactions.attempt(self.dialect, spec, steps, first, in_transaction=False),
-                            spec.write)
-                    return result
+                    return self._run_on(conn, spec, steps, first)
             except AsmError as error:
                 if transactions.give_up(spec, number, error, fn.__name__):
                     raise
+                if delay := transactions.retry_delay(number, error):
+                    sleep(delay)
+            finally:
+                if routes is not None and spec.write:
+                    routes.wrote()  # before the caller hears of it: its next read needs a new target
         raise AssertionError("unreachable")
 
     def run_job(self, proc: Callable[Concatenate[Database, P], JobSteps[R]], /,
@@ -110,13 +139,17 @@ class SyncExecutor(ExecutorBase):
 
         def whole_job() -> R:
             watch = self.watch()
+            # After a Listen, reads go to the primary (replicas.py says why).
+            long_poll = False
 
             def perform(step: Any) -> Any:
+                nonlocal long_poll
                 if isinstance(step, Listen):
+                    long_poll = True
                     return watch.listen(step.session_id)
                 if isinstance(step, Pause):
                     return watch.pause(step.seconds)
-                return self.run(step.fn, *step.args, **step.kwargs)
+                return self._run(step.fn, step.args, step.kwargs, long_poll=long_poll)
 
             try:
                 result: R = drive(proc(self.database, *args, **kwargs), perform, catch=AsmError)
@@ -156,22 +189,26 @@ class SyncExecutor(ExecutorBase):
                         raise orphaned_savepoint()
                     self._statement(tx.conn, release)
                 return
-        with self._connection() as conn:
-            self._statement(conn, transactions.begin(self.dialect, write=True))
-            tx = OpenTransaction(conn, Lock())
-            token = self._transaction.set(tx)
-            try:
-                yield
-            except BaseException:
+        try:
+            with self._connection() as conn:
+                self._statement(conn, transactions.begin(self.dialect, write=True))
+                tx = OpenTransaction(conn, Lock())
+                token = self._transaction.set(tx)
+                try:
+                    yield
+                except BaseException:
+                    tx.open = False
+                    with tx.lock:
+                        self._quietly(conn, transactions.ROLLBACK)
+                    raise
+                finally:
+                    self._transaction.reset(token)
                 tx.open = False
                 with tx.lock:
-                    self._quietly(conn, transactions.ROLLBACK)
-                raise
-            finally:
-                self._transaction.reset(token)
-            tx.open = False
-            with tx.lock:
-                self._statement(conn, transactions.COMMIT)
+                    self._statement(conn, transactions.COMMIT)
+        finally:
+            if self.routes is not None:
+                self.routes.wrote()  # the block's reads after it need a new target
 
     def execute_statements(self, statements: list[str]) -> None:
         """Run raw SQL statements in order (the migrations of an in-memory SQLite store)."""
@@ -189,8 +226,103 @@ class SyncExecutor(ExecutorBase):
             self._listener.close()
         if self._pool is not None:
             self._pool.close()
+        while self._replica_pools:
+            self._replica_pools.popitem()[1].close()
+
+    # -- read replicas (asm/core/replicas.py decides; this performs) -----------------------
+
+    def _read_on_replica(self, spec: OperationSpec, steps: Steps[Any], first: Any) -> tuple[bool, Any]:
+        """(True, result) when a replica that has replayed past the target served the read;
+        (False, None) when the primary must. The operation's own errors (not found, ...) pass."""
+        routes = self.routes
+        assert routes is not None
+        target = self._replica_target()
+        unused: Steps[Any] | None = steps  # an operation runs once: a second replica starts none
+        checkout = min(replicas.CHECKOUT_S, self._pool_options.get("timeout", 30.0))
+        for replica in routes.candidates():
+            pool = self._replica_pool(replica)
+            if pool is None:
+                continue
+            try:
+                with pool.connection(timeout=checkout) as conn:
+                    if not routes.caught_up(replica, target):
+                        routes.saw_replay(replica, self._run_on(conn, *self._begun(replicas.replayed_position)))
+                        if not routes.caught_up(replica, target):
+                            continue
+                    if unused is None:
+                        return False, None
+                    started, unused = unused, None
+                    result = self._run_on(conn, spec, started, first)
+            except Exception as exc:
+                cause = exc.__cause__ if isinstance(exc, AsmError) else exc
+                if not isinstance(cause, Exception) or (kind := classify(cause)) is None:
+                    raise  # the operation's own answer (not found, ...), or a bug
+                if kind != kinds.CONNECTION:
+                    return False, None  # e.g. a query cancelled by a recovery conflict: the primary answers
+                self._replica_down(replica, cause)
+                if unused is None:
+                    return False, None
+                continue
+            routes.serving(replica)
+            return True, result
+        return False, None
+
+    def _begun(self, fn: Callable[[Database], Steps[Any]]) -> tuple[OperationSpec, Steps[Any], Any]:
+        steps = fn(self.database)
+        return spec_of(fn), steps, next(steps)
+
+    def _replica_target(self) -> int:
+        """The WAL position a replica must have replayed to serve a read now (replicas.py)."""
+        routes = self.routes
+        assert routes is not None
+        request = routes.target_request()
+        if request is None:
+            return routes.target
+        with self._connection() as conn:
+            position = self._run_on(conn, *self._begun(replicas.primary_wal_position))
+        return routes.set_target(request, position)
+
+    def _replica_pool(self, replica: replicas.Replica) -> Any:
+        """The replica's pool, opened if it has none (at connect, or after its backoff); None
+        when it cannot be opened now (it is then down) or another call is opening it."""
+        pool = self._replica_pools.get(replica.name)
+        if pool is not None or not self.routes or not self.routes.claim_opening(replica):
+            return pool
+        try:
+            pool = self._driver.open_pool(replica.url, **self._pool_options)
+        except Exception as exc:
+            if classify(exc) is None:
+                raise
+            self.routes.failed(replica, str(translate(exc, url=replica.url, write=False, what="connecting")))
+            return None
+        finally:
+            self.routes.opened(replica)
+        if self.closed:
+            pool.close()
+            return None
+        self._replica_pools[replica.name] = pool
+        return pool
+
+    def _replica_down(self, replica: replicas.Replica, exc: BaseException) -> None:
+        """Skip the replica for its backoff; its pool is closed (a new one is opened after)."""
+        assert self.routes is not None
+        if not self.routes.failed(replica, str(translate(exc, url=replica.url, write=False, what="reading"))):
+            return
+        pool = self._replica_pools.pop(replica.name, None)
+        if pool is not None:
+            try:
+                pool.close(timeout=1.0)
+            except Exception:  # noqa: BLE001 - it is dropped either way
+                pass
 
     # -- performing a plan -------------------------------------------------------------------
+
+    def _run_on(self, conn: Any, spec: OperationSpec, steps: Steps[Any], first: Any) -> Any:
+        """An operation outside any store.transaction(), on `conn`."""
+        if not spec.atomic_on(self.dialect):
+            return self._perform_bare(conn, steps, first, spec.write)
+        return self._perform(conn, transactions.attempt(self.dialect, spec, steps, first, in_transaction=False),
+                             spec.write)
 
     def _perform(self, conn: Any, steps: transactions.Plan, write: bool) -> Any:
         def perform(step: Call | transactions.Statement) -> Any:

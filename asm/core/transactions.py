@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import random
 from collections.abc import Generator
 from typing import Any
 
@@ -17,10 +18,16 @@ import attrs
 
 from asm.drivers.dialects import Dialect
 from asm.core.operation import Call, OperationSpec, Steps
+from asm.drivers import kinds
 from asm.drivers.errors import lost_race
 from asm.errors import AsmError
 
 MAX_ATTEMPTS = 8
+# Before running again after a deadlock or a busy database: a random wait of up to BACKOFF_S,
+# doubled per attempt up to MAX_BACKOFF_S. Rivals that retried at once would meet again; on a
+# Galera cluster, writers on different nodes then lost the same hot row 8 times in a row.
+BACKOFF_S = 0.005
+MAX_BACKOFF_S = 0.2
 log = logging.getLogger("asm")
 _savepoint_numbers = itertools.count()  # next() on a count is atomic across threads
 
@@ -67,6 +74,15 @@ def give_up(spec: OperationSpec, number: int, error: AsmError, name: str) -> boo
         return True
     log.debug("%s: attempt %d lost a race (%s); running it again", name, number, error)
     return False
+
+
+def retry_delay(number: int, error: AsmError) -> float:
+    """Seconds to wait before running an operation again after attempt `number` lost a race:
+    none after a unique key taken meanwhile (the next attempt finds its row), a jittered,
+    growing wait after a deadlock, lock timeout or busy database."""
+    if error.details.get("kind") != kinds.TRANSIENT:
+        return 0.0
+    return random.uniform(0.0, min(MAX_BACKOFF_S, BACKOFF_S * 2 ** (number - 1)))
 
 
 def _guarded(steps: Steps[Any], first: Call | Statement, opening: Statement, closing: Statement,

@@ -4,6 +4,7 @@ Its sync twin is generated from it by tools/async_to_sync.py."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import psycopg
@@ -16,10 +17,11 @@ from asm.drivers.postgres import pool_options, settings, suspect
 from asm.drivers.urls import DatabaseURL
 
 
-async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
+async def configure(conn: psycopg.AsyncConnection[Any], pooler: str | None = None) -> None:
+    """What each new connection runs once (postgres.settings); `pooler`: its URL's."""
     # prepare=False: with prepare_threshold=0 psycopg would prepare it, and a prepared
     # statement cannot hold two commands.
-    await conn.execute(settings(conn.prepare_threshold), prepare=False)
+    await conn.execute(settings(conn.prepare_threshold, pooler), prepare=False)
 
 
 class AsyncPostgresPool(psycopg_pool.AsyncConnectionPool):
@@ -53,8 +55,9 @@ class AsyncPostgresDriver:
         # retry until its timeout and then report none. Same parameters as the pool's, so what
         # the pool's connections would meet, this one meets first.
         async with await psycopg.AsyncConnection.connect(options["conninfo"], **options["kwargs"]) as probe:
-            await configure(probe)
-        pool = AsyncPostgresPool(connection_class=psycopg.AsyncConnection, configure=configure, **options)
+            await configure(probe, url.pooler)
+        pool = AsyncPostgresPool(connection_class=psycopg.AsyncConnection,
+                                 configure=functools.partial(configure, pooler=url.pooler), **options)
         try:
             await pool.open(wait=True, timeout=timeout)
         except BaseException:

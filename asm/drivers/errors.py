@@ -10,6 +10,7 @@ as it is.
 from __future__ import annotations
 
 from asm.drivers import kinds, mysql, postgres, sqlite
+from asm.drivers.poolers import STATEMENT_MODE_MESSAGE, STATEMENT_MODE_REFUSED
 from asm.drivers.urls import DatabaseURL, redact
 from asm.errors import (
     AsmError,
@@ -50,6 +51,10 @@ def translate(exc: BaseException, *, url: DatabaseURL, write: bool, what: str) -
     text = redact(str(exc).strip() or type(exc).__name__, url.password)
     details = {"dialect": url.dialect, "database": str(url), "operation": what, "kind": kind}
     if kind == kinds.CONNECTION:
+        if STATEMENT_MODE_MESSAGE in text:
+            # Not an outage: trying again meets the same pooler.
+            return StorageConnectionFailed(f"{url} refused a transaction ({text}): {STATEMENT_MODE_REFUSED}",
+                                           details={**details, "pooler": "statement"}, retryable=False)
         return StorageConnectionFailed(f"cannot reach {url}: {text}", details=details)
     if kind == kinds.SCHEMA:
         return SchemaError(

@@ -41,6 +41,14 @@ def connect_options(url: DatabaseURL, timeout: float) -> dict[str, Any]:
     }
 
 
+def session_setup(url: DatabaseURL) -> tuple[str, ...]:
+    """What each new connection runs after asm's own settings: the URL's `init_command=` query
+    parameter too, if any (e.g. `SET SESSION wsrep_sync_wait = 1` on a Galera cluster). yoyo
+    hands the same parameter to PyMySQL, so migrations run it as well."""
+    command = url.query.get("init_command", "").strip()
+    return (QUIET_NOTES, command) if command else (QUIET_NOTES,)
+
+
 def alive(conn: Any) -> bool:
     """PyMySQL: its socket is `_sock` (None once closed); see liveness.py."""
     sock = getattr(conn, "_sock", None)
@@ -67,10 +75,16 @@ class Driver:
         """A pool of asm's own (see pool.py); `prepare_threshold` is PostgreSQL's and ignored here
         (PyMySQL never prepares statements on the server)."""
         options = connect_options(url, timeout)
+        setup = session_setup(url)
 
         def connect() -> pymysql.connections.Connection[Any]:
             conn = pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **options)
-            execute_on_cursor(conn, QUIET_NOTES)
+            try:
+                for sql in setup:
+                    execute_on_cursor(conn, sql)
+            except BaseException:
+                conn.close()
+                raise
             return conn
 
         return SimplePool(connect, close, max_size=max_size, timeout=timeout, alive=alive)
@@ -95,9 +109,16 @@ class AsyncDriver:
         options["db"] = options.pop("database")
         options["cursorclass"] = aiomysql.DictCursor
 
+        setup = session_setup(url)
+
         async def connect() -> Any:
             conn = await aiomysql.connect(**options)
-            await self.execute(conn, QUIET_NOTES)
+            try:
+                for sql in setup:
+                    await self.execute(conn, sql)
+            except BaseException:
+                conn.close()
+                raise
             return conn
 
         async def close_async(conn: Any) -> None:

@@ -85,9 +85,13 @@ SETTINGS = SET_UTC + "; " + _set_unless_chosen({"jit": "off"})
 SETTINGS_PREPARED = SET_UTC + "; " + _set_unless_chosen({"jit": "off", "plan_cache_mode": "force_custom_plan"})
 
 
-def settings(prepare_threshold: int | None) -> str:
+def settings(prepare_threshold: int | None, pooler: str | None = None) -> str:
     """The statements a new connection runs once: parameterless, so psycopg sends them in one
-    simple-protocol message (one round trip)."""
+    simple-protocol message (one round trip). Through a pooler only the time zone, which
+    PgBouncer keeps per client: any other session setting would stay on a server connection
+    that other clients then use (set jit and plan_cache_mode with ALTER ROLE there)."""
+    if pooler is not None:
+        return SET_UTC
     return SETTINGS if prepare_threshold is None else SETTINGS_PREPARED
 
 

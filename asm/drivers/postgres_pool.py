@@ -6,6 +6,7 @@ Generated from its async twin by tools/async_to_sync.py."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import psycopg
@@ -18,10 +19,11 @@ from asm.drivers.postgres import pool_options, settings, suspect
 from asm.drivers.urls import DatabaseURL
 
 
-def configure(conn: psycopg.Connection[Any]) -> None:
+def configure(conn: psycopg.Connection[Any], pooler: str | None = None) -> None:
+    """What each new connection runs once (postgres.settings); `pooler`: its URL's."""
     # prepare=False: with prepare_threshold=0 psycopg would prepare it, and a prepared
     # statement cannot hold two commands.
-    conn.execute(settings(conn.prepare_threshold), prepare=False)
+    conn.execute(settings(conn.prepare_threshold, pooler), prepare=False)
 
 
 class PostgresPool(psycopg_pool.ConnectionPool):
@@ -55,8 +57,9 @@ class PostgresDriver:
         # retry until its timeout and then report none. Same parameters as the pool's, so what
         # the pool's connections would meet, this one meets first.
         with psycopg.Connection.connect(options["conninfo"], **options["kwargs"]) as probe:
-            configure(probe)
-        pool = PostgresPool(connection_class=psycopg.Connection, configure=configure, **options)
+            configure(probe, url.pooler)
+        pool = PostgresPool(connection_class=psycopg.Connection,
+                            configure=functools.partial(configure, pooler=url.pooler), **options)
         try:
             pool.open(wait=True, timeout=timeout)
         except BaseException:

@@ -11,7 +11,7 @@ rebuilt from the parsed parts, fully percent-encoded, so they read the same valu
 from __future__ import annotations
 
 import re
-from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, unquote_plus, urlencode, urlsplit
 
 import attrs
 
@@ -26,6 +26,11 @@ _SCHEMES = {
     "mariadb": "mysql",
     "mysql+pymysql": "mysql",
 }
+
+# The URL query parameter that says a PostgreSQL URL points at a connection pooler, and its
+# values (asm/drivers/poolers.py has what each one changes). asm reads it; no driver sees it.
+POOLER_PARAMETER = "pooler"
+POOLER_MODES = ("transaction", "statement")
 
 # A secret shorter than this is not searched for in free text: replacing every "a" of a message
 # would ruin it and hide nothing. Such passwords are hidden where a URL or password=... shows them.
@@ -104,6 +109,9 @@ class DatabaseURL:
     password: str | None = None
     database: str | None = None
     query: dict[str, str] = attrs.field(factory=dict)
+    # "transaction" or "statement": the URL is a pooler in that mode (PgBouncer's pool_mode);
+    # None: a direct connection (or a session-mode pooler, which behaves as one).
+    pooler: str | None = None
 
     @property
     def is_memory(self) -> bool:
@@ -113,7 +121,7 @@ class DatabaseURL:
         split = _split_userinfo(self.raw.split("://", 1)[1])
         if split is None:  # parse_url refuses such a URL; one built by hand may still be one
             raise ValidationError(f"ambiguous database URL {self}", details={"field": "url"})
-        return split[1]
+        return _without_pooler(split[1])
 
     def _userinfo(self, password: str | None) -> str:
         """user:password@ percent-encoded in full, so a driver decodes exactly what asm read."""
@@ -199,6 +207,8 @@ def parse_url(url: str | DatabaseURL) -> DatabaseURL:
         raise ValidationError(f"bad host or port in database URL {_shown(scheme, rest)}",
                               details={"field": "url"})
     user, colon, password = (userinfo or "").partition(":")
+    query = dict(parse_qsl(parts.query))
+    pooler = _pooler(dialect, query.pop(POOLER_PARAMETER, None), _shown(scheme, rest))
     return _checked(DatabaseURL(
         dialect=dialect,
         raw=url,
@@ -207,8 +217,46 @@ def parse_url(url: str | DatabaseURL) -> DatabaseURL:
         user=unquote(user) or None,
         password=unquote(password) if colon and password else None,
         database=unquote(parts.path.lstrip("/")) or None,
-        query=dict(parse_qsl(parts.query)),
+        query=query,
+        pooler=pooler,
     ))
+
+
+def with_pooler(url: DatabaseURL, pooler: str | None) -> DatabaseURL:
+    """`url` with the `pooler=` argument of a connect call applied: it may say what the URL
+    says, or say it when the URL does not; the two may not disagree."""
+    if pooler is None:
+        return url
+    checked = _pooler(url.dialect, pooler, str(url))
+    if url.pooler not in (None, checked):
+        raise ValidationError(f"pooler={pooler!r} disagrees with {POOLER_PARAMETER}={url.pooler} in {url}",
+                              details={"field": POOLER_PARAMETER})
+    return attrs.evolve(url, pooler=checked)
+
+
+def _without_pooler(after: str) -> str:
+    """The URL's text after the userinfo without its `pooler=` parameter, which libpq and
+    the MySQL drivers would refuse as unknown."""
+    base, mark, rest = after.partition("?")
+    if not mark:
+        return after
+    query, hash_mark, fragment = rest.partition("#")
+    kept = [p for p in query.split("&") if unquote_plus(p.partition("=")[0]) != POOLER_PARAMETER]
+    return base + ("?" + "&".join(kept) if kept else "") + hash_mark + fragment
+
+
+def _pooler(dialect: str, value: str | None, shown: str) -> str | None:
+    if value is None:
+        return None
+    if dialect != "postgres":
+        raise ValidationError(f"{POOLER_PARAMETER}= is for PostgreSQL poolers such as PgBouncer; {shown} is {dialect}",
+                              details={"field": POOLER_PARAMETER})
+    if value not in POOLER_MODES:
+        raise ValidationError(
+            f"{POOLER_PARAMETER}={value!r} in {shown}: say `transaction` or `statement` (PgBouncer's pool_mode); "
+            "a session-mode pooler behaves as a direct connection and needs no setting",
+            details={"field": POOLER_PARAMETER, "value": value})
+    return value
 
 
 def _encodable(text: str) -> bool:

@@ -252,6 +252,9 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
         "soft_delete_artifact": [Case("by key", {"key": s.artifact["key"], "now": s.now})],
         # schema.sql
         "schema_probe": [Case("reads no rows", {})],
+        # replication.sql (read replicas; PostgreSQL's, the others' never run)
+        "current_wal_lsn": [Case("the primary's WAL position", {})],
+        "replica_replay_lsn": [Case("a standby's replay position", {})],
         # maintenance.sql
         "expired_session_ids": [
             Case("terminal, older than a month", {

@@ -11,7 +11,7 @@ from asm.core.async_api import AsyncStore
 from asm.core.async_executor import AsyncExecutor
 from asm.core.database import Database
 from asm.cursors import check_cursor_secret
-from asm.drivers.urls import DatabaseURL, parse_url
+from asm.drivers.urls import DatabaseURL, parse_url, with_pooler
 from asm.graph import operations
 from asm.graph.operations import GraphSessionPage
 from asm.graph.model import ChatMessage, GraphSession, MessageRole
@@ -27,17 +27,19 @@ class AsyncGraphSessionStorage(AsyncStore):
     async def connect(cls, url: str | DatabaseURL, *, min_size: int = 1, max_size: int = DEFAULT_MAX_SIZE,
                       timeout: float = 30.0, create_schema: bool = True,
                       prepare_threshold: int | None = None,
-                      cursor_secret: str | bytes | None = None) -> AsyncGraphSessionStorage:
+                      cursor_secret: str | bytes | None = None,
+                      pooler: str | None = None) -> AsyncGraphSessionStorage:
         """Connect to `url`. The catalog is read first; only a missing table (or missing list
         indexes) is created, safely when several processes connect at once, so a role that may
         only read and write `sessions` connects to a migrated database. create_schema=False
         never creates anything: a missing table is a SchemaError (run `asm migrate`).
         prepare_threshold: PostgreSQL: psycopg's prepare_threshold; None (default) never
         prepares, safe behind a transaction pooler. cursor_secret: signs the cursors of `list`
-        pages, as for `asm.connect`."""
+        pages, as for `asm.connect`. pooler: "transaction" when `url` is a transaction-mode
+        pooler (or `?pooler=transaction` in the URL), as for `asm.connect`."""
         prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
         secret = check_cursor_secret(cursor_secret)
-        executor = AsyncExecutor(parse_url(url))
+        executor = AsyncExecutor(with_pooler(parse_url(url), pooler))
         executor.database = Database(executor.dialect, cursor_secret=secret)
         storage = cls(executor)
         try:

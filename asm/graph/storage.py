@@ -13,7 +13,7 @@ from asm.core.sync_api import SyncStore
 from asm.core.sync_executor import SyncExecutor
 from asm.core.database import Database
 from asm.cursors import check_cursor_secret
-from asm.drivers.urls import DatabaseURL, parse_url
+from asm.drivers.urls import DatabaseURL, parse_url, with_pooler
 from asm.graph import operations
 from asm.graph.operations import GraphSessionPage
 from asm.graph.model import ChatMessage, GraphSession, MessageRole
@@ -29,17 +29,19 @@ class GraphSessionStorage(SyncStore):
     def connect(cls, url: str | DatabaseURL, *, min_size: int = 1, max_size: int = DEFAULT_MAX_SIZE,
                 timeout: float = 30.0, create_schema: bool = True,
                 prepare_threshold: int | None = None,
-                cursor_secret: str | bytes | None = None) -> GraphSessionStorage:
+                cursor_secret: str | bytes | None = None,
+                pooler: str | None = None) -> GraphSessionStorage:
         """Connect to `url`. The catalog is read first; only a missing table (or missing list
         indexes) is created, safely when several processes connect at once, so a role that may
         only read and write `sessions` connects to a migrated database. create_schema=False
         never creates anything: a missing table is a SchemaError (run `asm migrate`).
         prepare_threshold: PostgreSQL: psycopg's prepare_threshold; None (default) never
         prepares, safe behind a transaction pooler. cursor_secret: signs the cursors of `list`
-        pages, as for `asm.connect`."""
+        pages, as for `asm.connect`. pooler: "transaction" when `url` is a transaction-mode
+        pooler (or `?pooler=transaction` in the URL), as for `asm.connect`."""
         prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
         secret = check_cursor_secret(cursor_secret)
-        executor = SyncExecutor(parse_url(url))
+        executor = SyncExecutor(with_pooler(parse_url(url), pooler))
         executor.database = Database(executor.dialect, cursor_secret=secret)
         storage = cls(executor)
         try:

@@ -13,14 +13,20 @@ import logging
 import psycopg
 
 from asm.core.compat import Background, Event, Lock, sleep, wait_event
+from asm.drivers.poolers import warn_polling
+from asm.drivers.urls import DatabaseURL
 from asm.notify.waiters import APPLICATION_NAME, LISTEN_SQL, RECONNECT_FIRST_S, Waiters, next_reconnect_pause
 
 log = logging.getLogger("asm")
 
 
 class Listener:
-    def __init__(self, conninfo: str, connect_timeout: int):
-        self._conninfo = conninfo
+    """`url`: where to LISTEN; None when the store's own URL is a pooler and no listen_url was
+    given (`pooled`: that URL): then nothing listens, and the first long poll says so once."""
+
+    def __init__(self, url: DatabaseURL | None, connect_timeout: int, *, pooled: DatabaseURL):
+        self._conninfo = url.conninfo() if url is not None else None
+        self._pooled = pooled
         self._connect_timeout = connect_timeout
         self.waiters = Waiters()
         self._lock = Lock()
@@ -31,6 +37,11 @@ class Listener:
     def start(self) -> None:
         """Start listening if not yet; returns once the first LISTEN has succeeded or failed."""
         with self._lock:
+            if self._conninfo is None:
+                if not self._first_attempt_done.is_set():
+                    self._first_attempt_done.set()
+                    warn_polling(self._pooled)
+                return
             if self._background is None and not self._closed:
                 self._background = Background("asm-listener")
                 self._background.start(self._run)
@@ -44,6 +55,7 @@ class Listener:
             background.stop(self._connect_timeout + 1)
 
     def _run(self, background: Background) -> None:
+        assert self._conninfo is not None  # started only with somewhere to listen
         pause = RECONNECT_FIRST_S
         while not self._closed:
             try:

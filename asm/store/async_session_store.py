@@ -7,7 +7,7 @@ Its sync twin is generated from it by tools/async_to_sync.py.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
@@ -19,7 +19,7 @@ from asm.core.database import DEFAULT_MAX_EVENT_BYTES, Database
 from asm.cursors import check_cursor_secret
 from asm.migrations import migrate as apply_migrations
 from asm.migrations import migration_statements
-from asm.drivers.urls import DatabaseURL, parse_url
+from asm.drivers.urls import DatabaseURL, parse_url, with_pooler
 from asm.enums import EventType, RunStatus, SessionStatus
 from asm.records import Event, ExecutionResult, Run, Session
 from asm.store import events as event_log
@@ -167,7 +167,10 @@ class AsyncSessionStore(AsyncStore):
 async def connect_async(url: str | DatabaseURL, *, migrate: bool = False, min_size: int = 1, max_size: int = 10,
                         timeout: float = 30.0, max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES,
                         prepare_threshold: int | None = None,
-                        cursor_secret: str | bytes | None = None) -> AsyncSessionStore:
+                        cursor_secret: str | bytes | None = None, pooler: str | None = None,
+                        listen_url: str | DatabaseURL | None = None,
+                        replica_urls: Sequence[str | DatabaseURL] = (),
+                        max_replica_lag: float = 5.0) -> AsyncSessionStore:
     """An AsyncSessionStore on `url` (sqlite:///path, postgresql://..., mysql://...).
 
     With migrate=True, pending migrations are applied first; without it, a database whose
@@ -188,14 +191,28 @@ async def connect_async(url: str | DatabaseURL, *, migrate: bool = False, min_si
     secret accept them, so give every worker of one service the same long random value (a
     str or bytes). None, the default, signs with a key built into asm, which catches edited
     and truncated cursors but not forged ones.
+
+    pooler (PostgreSQL): "transaction" when `url` is a connection pooler (PgBouncer and the
+    like) in transaction mode; the URL may say it instead, with `?pooler=transaction`. Then
+    migrate=True is refused (migrate with a direct URL), and long polls LISTEN on
+    `listen_url`, a direct URL to the same server; without one they poll. "statement" is
+    refused: asm needs transactions. See docs/behaviour.md, "Connection poolers".
+
+    replica_urls (PostgreSQL): hot standbys of `url` (each may say `?pooler=transaction`), each
+    with a pool like the primary's. Reads outside `transaction()` and outside long polls may go
+    to one that has replayed this store's own writes and the primary's WAL of at most
+    `max_replica_lag` seconds ago; everything else, and every read no replica qualifies for,
+    goes to the primary. A replica that cannot be reached (at connect or later) is skipped for a
+    backoff and its reads go to the primary. See docs/behaviour.md, "Read replicas".
     """
     max_event_bytes = optional_positive_int(max_event_bytes, "max_event_bytes")
     prepare_threshold = optional_count(prepare_threshold, "prepare_threshold")
     secret = check_cursor_secret(cursor_secret)
-    database_url = parse_url(url)
+    database_url = with_pooler(parse_url(url), pooler)
+    # Checks the pooler, listen_url and replicas first.
+    executor = AsyncExecutor(database_url, listen_url, replica_urls, max_replica_lag)
     if migrate and not database_url.is_memory:
         await run_blocking(apply_migrations, database_url)
-    executor = AsyncExecutor(database_url)
     executor.database = Database(executor.dialect, max_event_bytes=max_event_bytes, cursor_secret=secret)
     try:
         await executor.open(min_size=min_size, max_size=max_size, timeout=timeout,

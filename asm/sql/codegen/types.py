@@ -27,6 +27,7 @@ ANY_SQLITE = "int | float | str | bytes"
 RESULT_HINTS: dict[str, tuple[str, bool]] = {
     "COALESCE(SUM(last_sequence), 0)": ("int", False),
     "artifact_count": ("int", False),
+    "block_size": ("int", True),
     "counter": ("int", True),
     "event_count": ("int", False),
     "example": ("text", True),
@@ -37,6 +38,7 @@ RESULT_HINTS: dict[str, tuple[str, bool]] = {
     "input_tokens": ("number", False),
     "last_event_at": ("timestamp", True),
     "lowest": ("int", True),
+    "lsn": ("text", True),
     "newest_at": ("timestamp", False),
     "newest_id": ("text", False),
     "of_types": ("int", False),
@@ -46,6 +48,7 @@ RESULT_HINTS: dict[str, tuple[str, bool]] = {
     "problems": ("int", False),
     "provider": ("text", False),
     "run_count": ("int", False),
+    "segment_size": ("int", True),
     "session_id": ("text", False),
     "sequence_number": ("int", False),
     "sort_tokens": ("number", False),

@@ -60,6 +60,14 @@ class CreatedAtUpdatedAtRow(TypedDict):
     updated_at: datetime | None
 
 
+class CurrentWalLsnRow(TypedDict):
+    """A row of current_wal_lsn."""
+
+    lsn: str | None
+    block_size: int | None
+    segment_size: int | None
+
+
 class EventRow(TypedDict):
     """A row of asm_events, every stored column."""
 
@@ -410,6 +418,11 @@ class MySQLQueries(Protocol):
     def counted_events_bound(self, conn: Connection, /) -> Decimal | None:
         """At least how many events are stored: the sum of the counters (a scan of the small table)."""
 
+    def current_wal_lsn(self, conn: Connection, /) -> CurrentWalLsnRow | None:
+        """Never run: read replicas are PostgreSQL's (asm/core/replicas.py); here so that every dialect has the
+        same query names, typed as PostgreSQL's.
+        """
+
     def delete_artifacts_by_ids(self, conn: Connection, /, *, ids: str | None) -> int:
         """Hard-delete the listed artifact rows."""
 
@@ -757,6 +770,11 @@ class MySQLQueries(Protocol):
     def refresh_statistics(self, conn: Connection, /) -> int:
         """A no-op: InnoDB's persistent statistics recalculate themselves (innodb_stats_auto_recalc); ANALYZE
         TABLE would commit the batch's transaction.
+        """
+
+    def replica_replay_lsn(self, conn: Connection, /) -> str | None:
+        """Never run: read replicas are PostgreSQL's (asm/core/replicas.py); here so that every dialect has the
+        same query names, typed as PostgreSQL's.
         """
 
     def restore_session(self, conn: Connection, /, *, id: str | None) -> int:
@@ -1279,6 +1297,11 @@ class AsyncMySQLQueries(Protocol):
     async def counted_events_bound(self, conn: AsyncConnection, /) -> Decimal | None:
         """At least how many events are stored: the sum of the counters (a scan of the small table)."""
 
+    async def current_wal_lsn(self, conn: AsyncConnection, /) -> CurrentWalLsnRow | None:
+        """Never run: read replicas are PostgreSQL's (asm/core/replicas.py); here so that every dialect has the
+        same query names, typed as PostgreSQL's.
+        """
+
     async def delete_artifacts_by_ids(self, conn: AsyncConnection, /, *, ids: str | None) -> int:
         """Hard-delete the listed artifact rows."""
 
@@ -1653,6 +1676,11 @@ class AsyncMySQLQueries(Protocol):
     async def refresh_statistics(self, conn: AsyncConnection, /) -> int:
         """A no-op: InnoDB's persistent statistics recalculate themselves (innodb_stats_auto_recalc); ANALYZE
         TABLE would commit the batch's transaction.
+        """
+
+    async def replica_replay_lsn(self, conn: AsyncConnection, /) -> str | None:
+        """Never run: read replicas are PostgreSQL's (asm/core/replicas.py); here so that every dialect has the
+        same query names, typed as PostgreSQL's.
         """
 
     async def restore_session(self, conn: AsyncConnection, /, *, id: str | None) -> int:

@@ -64,6 +64,14 @@ class CreatedAtUpdatedAtRow(TypedDict):
     updated_at: datetime | None
 
 
+class CurrentWalLsnRow(TypedDict):
+    """A row of current_wal_lsn."""
+
+    lsn: str | None
+    block_size: int | None
+    segment_size: int | None
+
+
 class EventRow(TypedDict):
     """A row of asm_events, every stored column."""
 
@@ -402,6 +410,11 @@ class PostgresQueries(Protocol):
 
     def counted_events_bound(self, conn: Connection, /) -> Decimal | None:
         """At least how many events are stored: the sum of the counters (a scan of the small table)."""
+
+    def current_wal_lsn(self, conn: Connection, /) -> CurrentWalLsnRow | None:
+        """The primary's WAL insert position ('X/Y') and its WAL page and segment sizes: a read replica that
+        replayed past it has every commit made before it (asm/core/replicas.py).
+        """
 
     def delete_artifacts_by_ids(self, conn: Connection, /, *, ids: list[str] | None) -> int:
         """Hard-delete the listed artifact rows."""
@@ -779,6 +792,9 @@ class PostgresQueries(Protocol):
 
     def refresh_statistics(self, conn: Connection, /) -> int:
         """A no-op: autovacuum's autoanalyze keeps the planner statistics current as tables change."""
+
+    def replica_replay_lsn(self, conn: Connection, /) -> str | None:
+        """How far a hot standby has replayed the primary's WAL ('X/Y'); NULL on a server not in recovery."""
 
     def restore_session(self, conn: Connection, /, *, id: str | None) -> int:
         """Clear a session's soft delete."""
@@ -1301,6 +1317,11 @@ class AsyncPostgresQueries(Protocol):
     async def counted_events_bound(self, conn: AsyncConnection, /) -> Decimal | None:
         """At least how many events are stored: the sum of the counters (a scan of the small table)."""
 
+    async def current_wal_lsn(self, conn: AsyncConnection, /) -> CurrentWalLsnRow | None:
+        """The primary's WAL insert position ('X/Y') and its WAL page and segment sizes: a read replica that
+        replayed past it has every commit made before it (asm/core/replicas.py).
+        """
+
     async def delete_artifacts_by_ids(self, conn: AsyncConnection, /, *, ids: list[str] | None) -> int:
         """Hard-delete the listed artifact rows."""
 
@@ -1688,6 +1709,9 @@ class AsyncPostgresQueries(Protocol):
 
     async def refresh_statistics(self, conn: AsyncConnection, /) -> int:
         """A no-op: autovacuum's autoanalyze keeps the planner statistics current as tables change."""
+
+    async def replica_replay_lsn(self, conn: AsyncConnection, /) -> str | None:
+        """How far a hot standby has replayed the primary's WAL ('X/Y'); NULL on a server not in recovery."""
 
     async def restore_session(self, conn: AsyncConnection, /, *, id: str | None) -> int:
         """Clear a session's soft delete."""

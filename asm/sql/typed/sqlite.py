@@ -59,6 +59,14 @@ class CreatedAtUpdatedAtRow(TypedDict):
     updated_at: str | None
 
 
+class CurrentWalLsnRow(TypedDict):
+    """A row of current_wal_lsn."""
+
+    lsn: str | None
+    block_size: int | None
+    segment_size: int | None
+
+
 class EventRow(TypedDict):
     """A row of asm_events, every stored column."""
 
@@ -409,6 +417,11 @@ class SQLiteQueries(Protocol):
     def counted_events_bound(self, conn: Connection, /) -> int | None:
         """At least how many events are stored: the sum of the counters (a scan of the small table)."""
 
+    def current_wal_lsn(self, conn: Connection, /) -> CurrentWalLsnRow | None:
+        """Never run: read replicas are PostgreSQL's (asm/core/replicas.py); here so that every dialect has the
+        same query names, typed as PostgreSQL's.
+        """
+
     def delete_artifacts_by_ids(self, conn: Connection, /, *, ids: str | None) -> int:
         """Hard-delete the listed artifact rows."""
 
@@ -755,6 +768,11 @@ class SQLiteQueries(Protocol):
     def refresh_statistics(self, conn: Connection, /) -> int:
         """Planner statistics (sqlite_stat1): SQLite keeps none until ANALYZE; count_sessions(provider) went from
         over 60 s to 64 ms.
+        """
+
+    def replica_replay_lsn(self, conn: Connection, /) -> str | None:
+        """Never run: read replicas are PostgreSQL's (asm/core/replicas.py); here so that every dialect has the
+        same query names, typed as PostgreSQL's.
         """
 
     def restore_session(self, conn: Connection, /, *, id: str | None) -> int:
@@ -1268,6 +1286,11 @@ class AsyncSQLiteQueries(Protocol):
     async def counted_events_bound(self, conn: AsyncConnection, /) -> int | None:
         """At least how many events are stored: the sum of the counters (a scan of the small table)."""
 
+    async def current_wal_lsn(self, conn: AsyncConnection, /) -> CurrentWalLsnRow | None:
+        """Never run: read replicas are PostgreSQL's (asm/core/replicas.py); here so that every dialect has the
+        same query names, typed as PostgreSQL's.
+        """
+
     async def delete_artifacts_by_ids(self, conn: AsyncConnection, /, *, ids: str | None) -> int:
         """Hard-delete the listed artifact rows."""
 
@@ -1631,6 +1654,11 @@ class AsyncSQLiteQueries(Protocol):
     async def refresh_statistics(self, conn: AsyncConnection, /) -> int:
         """Planner statistics (sqlite_stat1): SQLite keeps none until ANALYZE; count_sessions(provider) went from
         over 60 s to 64 ms.
+        """
+
+    async def replica_replay_lsn(self, conn: AsyncConnection, /) -> str | None:
+        """Never run: read replicas are PostgreSQL's (asm/core/replicas.py); here so that every dialect has the
+        same query names, typed as PostgreSQL's.
         """
 
     async def restore_session(self, conn: AsyncConnection, /, *, id: str | None) -> int:
