@@ -4,6 +4,10 @@ if sys.argv[1:2] == ["scale"]:  # python -m bench scale: every named query at sc
     from bench.scale import main as scale
 
     scale(args=sys.argv[2:], prog_name="python -m bench scale")
+elif sys.argv[1:2] == ["frameworks"]:  # python -m bench frameworks: issue 19 (bench/frameworks/)
+    from bench.frameworks import main as frameworks
+
+    frameworks(args=sys.argv[2:], prog_name="python -m bench frameworks")
 else:
     from bench.cli import main
 

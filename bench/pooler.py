@@ -24,6 +24,7 @@ import psycopg
 
 import asm
 from asm import Event, Session
+from bench.databases import create_database, drop_database
 from bench.run import python_version
 from bench.timing import measure, median, p95
 
@@ -32,13 +33,12 @@ RESULTS = Path(__file__).with_name("results") / "pooler.md"
 WARMUP = 50
 
 
-def _test_harness() -> Any:
-    """tests/pgbouncer.py and tests/databases.py, which the tests use too."""
+def _pgbouncer_harness() -> Any:
+    """tests/pgbouncer.py, which the tests use too (it imports the tests' helpers by name)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    import databases
     import pgbouncer
 
-    return databases, pgbouncer
+    return pgbouncer
 
 
 def _row(label: str, direct: list[float], pooled: list[float]) -> str:
@@ -48,9 +48,9 @@ def _row(label: str, direct: list[float], pooled: list[float]) -> str:
 
 
 def run(iterations: int, log: Callable[[str], None]) -> dict[str, Any]:
-    databases, pgbouncer = _test_harness()
+    pgbouncer = _pgbouncer_harness()
     started = time.monotonic()
-    url = databases.create_database("postgres", Path("."))
+    url = create_database("postgres", Path("."))
     try:
         asm.migrate(url)
         with pgbouncer.running_pgbouncer("transaction", pool_size=2) as bouncer, \
@@ -85,7 +85,7 @@ def run(iterations: int, log: Callable[[str], None]) -> dict[str, Any]:
                 timings = measure(call("direct", what), call("pooled", what), n, WARMUP)
                 rows.append(_row(label, timings.asm, timings.floor))
     finally:
-        databases.drop_database("postgres", url)
+        drop_database("postgres", url)
     return {"rows": rows, "seconds": time.monotonic() - started, "server": server,
             "pgbouncer": ".".join(map(str, version))}
 

@@ -1,4 +1,4 @@
--- The whole asm schema on MySQL 8 / MariaDB, as migrations/mysql builds it (0001-0005), in
+-- The whole asm schema on MySQL 8 / MariaDB, as migrations/mysql builds it (0001-0006), in
 -- one file to read. Not a migration: tests/test_schema_snapshot.py checks that a database built
 -- from this file and one built from the migrations have the same catalog. Columns are in the
 -- order the migrations leave them (those of V2 come last).
@@ -132,3 +132,43 @@ CREATE TABLE sessions (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
 -- No append notifications on MySQL (0004 is empty): long polls re-read with a short backoff.
+
+-- LangGraph checkpoints (0006): asm.integrations.langgraph's savers.
+
+CREATE TABLE asm_langgraph_checkpoints (
+    thread_id            VARCHAR(255) NOT NULL,
+    checkpoint_ns        VARCHAR(255) NOT NULL DEFAULT '',
+    checkpoint_id        VARCHAR(128) NOT NULL,
+    parent_checkpoint_id VARCHAR(128),
+    run_id               VARCHAR(255),
+    type                 VARCHAR(64)  NOT NULL,
+    checkpoint           LONGBLOB     NOT NULL,
+    metadata             JSON         NOT NULL DEFAULT (JSON_OBJECT()),
+    created_at           DATETIME(6)  NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
+    PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id),
+    INDEX asm_langgraph_checkpoints_run_idx (run_id),
+    INDEX asm_langgraph_checkpoints_created_idx (created_at, thread_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE asm_langgraph_blobs (
+    thread_id     VARCHAR(255) NOT NULL,
+    checkpoint_ns VARCHAR(255) NOT NULL DEFAULT '',
+    channel       VARCHAR(191) NOT NULL,
+    version       VARCHAR(64)  NOT NULL,
+    type          VARCHAR(64)  NOT NULL,
+    payload       LONGBLOB,
+    PRIMARY KEY (thread_id, checkpoint_ns, channel, version)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE asm_langgraph_writes (
+    thread_id     VARCHAR(255) NOT NULL,
+    checkpoint_ns VARCHAR(255) NOT NULL DEFAULT '',
+    checkpoint_id VARCHAR(128) NOT NULL,
+    task_id       VARCHAR(128) NOT NULL,
+    idx           INTEGER      NOT NULL,
+    channel       VARCHAR(255) NOT NULL,
+    type          VARCHAR(64)  NOT NULL,
+    payload       LONGBLOB     NOT NULL,
+    task_path     TEXT         NOT NULL,
+    PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -1,4 +1,4 @@
--- The whole asm schema on PostgreSQL, as migrations/postgres builds it (0001-0005), in one
+-- The whole asm schema on PostgreSQL, as migrations/postgres builds it (0001-0006), in one
 -- file to read. Not a migration: tests/test_schema_snapshot.py checks that a database built
 -- from this file and one built from the migrations have the same catalog. Columns are in the
 -- order the migrations leave them (those of V2 come last).
@@ -137,3 +137,44 @@ CREATE TRIGGER asm_events_notify
     REFERENCING NEW TABLE AS appended_events
     FOR EACH STATEMENT
     EXECUTE FUNCTION asm_notify_appended_events();
+
+-- LangGraph checkpoints (0006): asm.integrations.langgraph's savers.
+
+CREATE TABLE asm_langgraph_checkpoints (
+    thread_id            VARCHAR(255) COLLATE "C" NOT NULL,
+    checkpoint_ns        VARCHAR(255) COLLATE "C" NOT NULL DEFAULT '',
+    checkpoint_id        VARCHAR(128) COLLATE "C" NOT NULL,
+    parent_checkpoint_id VARCHAR(128) COLLATE "C",
+    run_id               VARCHAR(255) COLLATE "C",
+    type                 VARCHAR(64)  NOT NULL,
+    checkpoint           BYTEA        NOT NULL,
+    metadata             JSONB        NOT NULL DEFAULT '{}',
+    created_at           TIMESTAMPTZ  NOT NULL DEFAULT NOW(),
+    PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)
+);
+
+CREATE INDEX asm_langgraph_checkpoints_run_idx ON asm_langgraph_checkpoints (run_id);
+CREATE INDEX asm_langgraph_checkpoints_created_idx ON asm_langgraph_checkpoints (created_at, thread_id);
+
+CREATE TABLE asm_langgraph_blobs (
+    thread_id     VARCHAR(255) COLLATE "C" NOT NULL,
+    checkpoint_ns VARCHAR(255) COLLATE "C" NOT NULL DEFAULT '',
+    channel       VARCHAR(191) COLLATE "C" NOT NULL,
+    version       VARCHAR(64)  COLLATE "C" NOT NULL,
+    type          VARCHAR(64)  NOT NULL,
+    payload       BYTEA,
+    PRIMARY KEY (thread_id, checkpoint_ns, channel, version)
+);
+
+CREATE TABLE asm_langgraph_writes (
+    thread_id     VARCHAR(255) COLLATE "C" NOT NULL,
+    checkpoint_ns VARCHAR(255) COLLATE "C" NOT NULL DEFAULT '',
+    checkpoint_id VARCHAR(128) COLLATE "C" NOT NULL,
+    task_id       VARCHAR(128) COLLATE "C" NOT NULL,
+    idx           INTEGER      NOT NULL,
+    channel       VARCHAR(255) COLLATE "C" NOT NULL,
+    type          VARCHAR(64)  NOT NULL,
+    payload       BYTEA        NOT NULL,
+    task_path     TEXT         NOT NULL DEFAULT '',
+    PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+);

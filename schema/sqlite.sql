@@ -1,4 +1,4 @@
--- The whole asm schema on SQLite, as migrations/sqlite builds it (0001-0005), in one file to
+-- The whole asm schema on SQLite, as migrations/sqlite builds it (0001-0006), in one file to
 -- read. Not a migration: tests/test_schema_snapshot.py checks that a database built from this
 -- file and one built from the migrations have the same catalog. Columns are in the order the
 -- migrations leave them (those of V2 come last).
@@ -123,3 +123,44 @@ CREATE INDEX sessions_graph_id_idx ON sessions (graph_id, created_at, id);
 CREATE INDEX sessions_created_at_idx ON sessions (created_at, id);
 
 -- No append notifications on SQLite (0004 is empty): long polls re-read with a short backoff.
+
+-- LangGraph checkpoints (0006): asm.integrations.langgraph's savers.
+
+CREATE TABLE asm_langgraph_checkpoints (
+    thread_id            TEXT NOT NULL,
+    checkpoint_ns        TEXT NOT NULL DEFAULT '',
+    checkpoint_id        TEXT NOT NULL,
+    parent_checkpoint_id TEXT,
+    run_id               TEXT,
+    type                 TEXT NOT NULL,
+    checkpoint           BLOB NOT NULL,
+    metadata             TEXT NOT NULL DEFAULT '{}',
+    created_at           TEXT NOT NULL,
+    PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)
+);
+
+CREATE INDEX asm_langgraph_checkpoints_run_idx ON asm_langgraph_checkpoints (run_id);
+CREATE INDEX asm_langgraph_checkpoints_created_idx ON asm_langgraph_checkpoints (created_at, thread_id);
+
+CREATE TABLE asm_langgraph_blobs (
+    thread_id     TEXT NOT NULL,
+    checkpoint_ns TEXT NOT NULL DEFAULT '',
+    channel       TEXT NOT NULL,
+    version       TEXT NOT NULL,
+    type          TEXT NOT NULL,
+    payload       BLOB,
+    PRIMARY KEY (thread_id, checkpoint_ns, channel, version)
+);
+
+CREATE TABLE asm_langgraph_writes (
+    thread_id     TEXT NOT NULL,
+    checkpoint_ns TEXT NOT NULL DEFAULT '',
+    checkpoint_id TEXT NOT NULL,
+    task_id       TEXT NOT NULL,
+    idx           INTEGER NOT NULL,
+    channel       TEXT NOT NULL,
+    type          TEXT NOT NULL,
+    payload       BLOB NOT NULL,
+    task_path     TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+);

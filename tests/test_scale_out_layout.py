@@ -59,6 +59,10 @@ TABLES: dict[str, Distributed | str] = {
     "asm_session_sequences": Distributed("session_id"),
     "asm_artifacts": Distributed("session_id"),
     "sessions": Distributed("id"),  # graph sessions: their own distribution, by their UUID
+    # LangGraph checkpoints: a co-location group of their own, by LangGraph's thread id.
+    "asm_langgraph_checkpoints": Distributed("thread_id"),
+    "asm_langgraph_blobs": Distributed("thread_id"),
+    "asm_langgraph_writes": Distributed("thread_id"),
 }
 
 # Unique keys without the distribution column, as the snapshots have them today:
@@ -105,6 +109,14 @@ SINGLE_SHARD_OTHER = frozenset({
     "import_raise_sequence", "import_events", "import_artifacts", "session_event_stats",
     "session_run_groups", "session_counter", "session_event_span", "nth_prunable_session_event",
     "session_events_page",
+    # LangGraph savers, keyed by thread (docs/scale-out.md, "LangGraph checkpoints").
+    "langgraph_put", "langgraph_insert_blobs", "langgraph_insert_writes", "langgraph_upsert_writes",
+    "langgraph_get_checkpoint", "langgraph_get_latest_checkpoint", "langgraph_get_blobs", "langgraph_get_writes",
+    "langgraph_delete_thread_checkpoints", "langgraph_delete_thread_blobs", "langgraph_delete_thread_writes",
+    "langgraph_delete_checkpoint", "langgraph_delete_checkpoint_writes", "langgraph_thread_heads",
+    "langgraph_thread_blob_keys", "langgraph_delete_writes_before", "langgraph_delete_checkpoints_before",
+    "langgraph_clear_parent", "langgraph_delete_blob", "langgraph_copy_checkpoints", "langgraph_copy_blobs",
+    "langgraph_copy_writes",
 })
 SINGLE_SHARD = frozenset(HOT_PATH) | SINGLE_SHARD_OTHER
 
@@ -133,6 +145,9 @@ FAN_OUT: dict[str, frozenset[str]] = {
         "runs_without_session",
     }),
     "schema probe": frozenset({"schema_probe"}),
+    "langgraph checkpoints": frozenset({
+        "langgraph_list_checkpoints", "langgraph_run_checkpoints", "langgraph_expired_threads",
+    }),
 }
 # Read no asm table (settings, catalogs, no-ops).
 NO_TABLE = frozenset({"get_max_packet", "graph_sessions_schema", "statistics_sample_limit", "refresh_statistics",

@@ -43,6 +43,9 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [jsonable(v) for v in value]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        # A binary parameter (the LangGraph tables' payloads, in `asm explain`): shown as hex.
+        return bytes(value).hex()
     return value
 
 

@@ -23,6 +23,13 @@ from asm.drivers.urls import DatabaseURL
 QUIET_NOTES = "SET SESSION sql_notes = 0"
 
 
+# aiomysql escapes a bytes parameter with a PyMySQL function that PyMySQL 1.1+ replaced by a
+# placeholder string (PyMySQL issue 1274), so any bytes parameter failed: give it PyMySQL's own
+# (which writes the _binary X'...' literal).
+if not callable(aiomysql.connection.escape_bytes_prefixed):
+    aiomysql.connection.escape_bytes_prefixed = pymysql.converters.escape_bytes
+
+
 def connect_options(url: DatabaseURL, timeout: float) -> dict[str, Any]:
     """PyMySQL connection options (aiomysql takes the same ones)."""
     return {

@@ -355,4 +355,55 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
                  note="sums the agent's runs"),
             Case("everything", {"session_id": None}, ANALYTICS, note="sums every run"),
             Case("last month", {"since": month, "session_id": None}, ANALYTICS, note="sums a month of runs")],
+        **_langgraph_cases(s),
+    }
+
+
+def _langgraph_cases(s: Samples) -> dict[str, list[Case]]:
+    """langgraph.sql (asm.integrations.langgraph): the seed has no checkpoints, so these show the
+    plans of a thread's steps (PostgreSQL takes arrays where the others take rows)."""
+    thread = {"thread_id": "lg-thread", "checkpoint_ns": ""}
+    one = {**thread, "checkpoint_id": "1f0a-0001"}
+    blob = {**thread, "channel": "messages", "version": "1.0", "type": "msgpack", "payload": b"\x90"}
+    blobs = {**thread, "channels": BinaryArray(["messages"]), "versions": BinaryArray(["1.0"]),
+             "types": BinaryArray(["msgpack"]), "payloads": BinaryArray([b"\x90"])}
+    write = {**one, "task_id": "task-1", "task_path": "", "idx": 0, "channel": "messages", "type": "msgpack",
+             "payload": b"\x90"}
+    writes = {**write, "idx": BinaryArray([0]), "channel": BinaryArray(["messages"]),
+              "type": BinaryArray(["msgpack"]), "payload": BinaryArray([b"\x90"])}
+    checkpoint = {**one, "parent_checkpoint_id": None, "run_id": "run-1", "type": "msgpack", "checkpoint": b"\x80",
+                  "metadata": {"step": 1}, "created_at": s.now}
+    copy = {"source": "lg-thread", "target": "lg-copy"}
+    return {
+        "langgraph_put": [Case("one step", {**checkpoint, **blobs})],
+        "langgraph_insert_blobs": [Case("one blob", blobs, many=(blob,))],
+        "langgraph_insert_writes": [Case("one write", writes, many=(write,))],
+        "langgraph_upsert_writes": [Case("one write", writes, many=(write,))],
+        "langgraph_get_checkpoint": [Case("by id", one)],
+        "langgraph_get_latest_checkpoint": [Case("latest", thread)],
+        "langgraph_get_blobs": [Case("one pair", {**thread, "keys": '[["messages", "1.0"]]'})],
+        "langgraph_get_writes": [Case("one checkpoint", one)],
+        "langgraph_list_checkpoints": [
+            Case("one thread", {**thread, "checkpoint_id": None, "filter": None, "before": None, "limit": 10}),
+            Case("every thread, by metadata", {"thread_id": None, "checkpoint_ns": None, "checkpoint_id": None,
+                                               "filter": '{"source": "input"}', "before": None, "limit": 10},
+                 ANALYTICS, note="LangGraph's list(None, filter=...) reads every thread")],
+        "langgraph_delete_thread_checkpoints": [Case("one thread", {"thread_id": "lg-thread"})],
+        "langgraph_delete_thread_blobs": [Case("one thread", {"thread_id": "lg-thread"})],
+        "langgraph_delete_thread_writes": [Case("one thread", {"thread_id": "lg-thread"})],
+        "langgraph_run_checkpoints": [Case("one run", {"run_id": "run-1"})],
+        "langgraph_delete_checkpoint": [Case("by id", one)],
+        "langgraph_delete_checkpoint_writes": [Case("by id", one)],
+        "langgraph_thread_heads": [Case("one thread", {"thread_id": "lg-thread"})],
+        "langgraph_thread_blob_keys": [Case("one thread", {"thread_id": "lg-thread"})],
+        "langgraph_delete_writes_before": [Case("older than one", one)],
+        "langgraph_delete_checkpoints_before": [Case("older than one", one)],
+        "langgraph_clear_parent": [Case("by id", one)],
+        "langgraph_delete_blob": [Case("one blob", blob, many=(blob,))],
+        "langgraph_copy_checkpoints": [Case("one thread", {**copy, "now": s.now})],
+        "langgraph_copy_blobs": [Case("one thread", copy)],
+        "langgraph_copy_writes": [Case("one thread", copy)],
+        "langgraph_expired_threads": [Case("older than a month", {"created_before": s.now - timedelta(days=30),
+                                                                   "limit": 1000}, ANALYTICS,
+                                           note="reads the checkpoints older than the cutoff")],
     }

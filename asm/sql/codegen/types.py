@@ -89,13 +89,13 @@ _POSTGRES_RESULTS = {
     114: "JsonValue", 700: "float", 701: "float", 1042: "str", 1043: "str", 1082: "date", 1083: "time",
     1114: "datetime", 1184: "datetime", 1186: "timedelta", 1700: "Decimal", 2950: "UUID", 3802: "JsonValue",
     1000: "list[bool | None]", 1005: "list[int | None]", 1007: "list[int | None]", 1009: "list[str | None]",
-    1015: "list[str | None]", 1016: "list[int | None]",
+    1015: "list[str | None]", 1016: "list[int | None]", 1001: "list[bytes | None]",
 }
 _POSTGRES_PARAMS = {
     **_POSTGRES_RESULTS,
     114: "str | Json", 1700: "int | float | Decimal", 2950: "UUID | str", 3802: "str | Jsonb",
     1000: "list[bool]", 1005: "list[int]", 1007: "list[int]", 1009: "list[str]", 1015: "list[str]",
-    1016: "list[int]", 1185: "list[datetime]",
+    1016: "list[int]", 1185: "list[datetime]", 1001: "list[bytes]",
 }
 
 _MYSQL_RESULTS = {0: "Decimal", 1: "int", 2: "int", 3: "int", 4: "float", 5: "float", 6: "None", 7: "datetime",
@@ -143,7 +143,9 @@ def sqlite_affinity(declared: str) -> str | None:
         return "int"
     if any(s in d for s in ("CHAR", "CLOB", "TEXT")):
         return "str"
-    if "BLOB" in d or not d:
+    if "BLOB" in d:
+        return "bytes"  # asm writes only bytes to its BLOB columns (the LangGraph tables')
+    if not d:
         return None
     if any(s in d for s in ("REAL", "FLOA", "DOUB")):
         return "float"

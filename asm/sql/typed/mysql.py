@@ -131,6 +131,63 @@ class IdTimestampRow(TypedDict):
     timestamp: datetime
 
 
+class LanggraphGetBlobsRow(TypedDict):
+    """A row of langgraph_get_blobs."""
+
+    channel: str
+    type: str
+    payload: bytes | None
+
+
+class LanggraphGetCheckpointRow(TypedDict):
+    """A row of langgraph_get_checkpoint, langgraph_get_latest_checkpoint, langgraph_list_checkpoints."""
+
+    thread_id: str
+    checkpoint_ns: str
+    checkpoint_id: str
+    parent_checkpoint_id: str | None
+    type: str
+    checkpoint: bytes
+    metadata: str
+
+
+class LanggraphGetWritesRow(TypedDict):
+    """A row of langgraph_get_writes."""
+
+    task_id: str
+    task_path: str
+    idx: int
+    channel: str
+    type: str
+    payload: bytes
+
+
+class LanggraphRunCheckpointsRow(TypedDict):
+    """A row of langgraph_run_checkpoints."""
+
+    thread_id: str
+    checkpoint_ns: str
+    checkpoint_id: str
+
+
+class LanggraphThreadBlobKeysRow(TypedDict):
+    """A row of langgraph_thread_blob_keys."""
+
+    checkpoint_ns: str
+    channel: str
+    version: str
+
+
+class LanggraphThreadHeadsRow(TypedDict):
+    """A row of langgraph_thread_heads."""
+
+    checkpoint_ns: str
+    checkpoint_id: str
+    type: str
+    checkpoint: bytes
+    metadata: str
+
+
 class LiveArtifactStatsRow(TypedDict):
     """A row of live_artifact_stats."""
 
@@ -252,6 +309,12 @@ class SessionRunGroupsRow(TypedDict):
     total_tokens: Decimal | None
 
 
+class ThreadIdRow(TypedDict):
+    """A row of langgraph_expired_threads."""
+
+    thread_id: str
+
+
 class UsageByProviderRow(TypedDict):
     """A row of usage_by_provider."""
 
@@ -310,6 +373,54 @@ class InsertEventsParams(TypedDict):
     schema_version: int
     provider: str | None
     correlation_id: str | None
+
+
+class LanggraphDeleteBlobParams(TypedDict):
+    """One row's parameters of langgraph_delete_blob."""
+
+    thread_id: str | None
+    checkpoint_ns: str | None
+    channel: str | None
+    version: str | None
+
+
+class LanggraphInsertBlobsParams(TypedDict):
+    """One row's parameters of langgraph_insert_blobs."""
+
+    thread_id: str
+    checkpoint_ns: str
+    channel: str
+    version: str
+    type: str
+    payload: bytes | None
+
+
+class LanggraphInsertWritesParams(TypedDict):
+    """One row's parameters of langgraph_insert_writes."""
+
+    thread_id: str
+    checkpoint_ns: str
+    checkpoint_id: str
+    task_id: str
+    task_path: str
+    idx: int
+    channel: str
+    type: str
+    payload: bytes
+
+
+class LanggraphUpsertWritesParams(TypedDict):
+    """One row's parameters of langgraph_upsert_writes."""
+
+    thread_id: str | None
+    checkpoint_ns: str | None
+    checkpoint_id: str | None
+    task_id: str | None
+    task_path: str | None
+    idx: int | None
+    channel: str | None
+    type: str | None
+    payload: bytes | None
 
 
 class MySQLQueries(Protocol):
@@ -654,6 +765,244 @@ class MySQLQueries(Protocol):
         now: datetime | str | None,
     ) -> int:
         """Insert a graph session only if its id is free (a racing insert fails on the key and retries)."""
+
+    def langgraph_clear_parent(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> int:
+        """Forget the parent of a kept checkpoint whose parent was pruned."""
+
+    def langgraph_copy_blobs(self, conn: Connection, /, *, source: str | None, target: str) -> int:
+        """Copy every stored channel value of a thread to another."""
+
+    def langgraph_copy_checkpoints(
+        self,
+        conn: Connection,
+        /,
+        *,
+        source: str | None,
+        target: str,
+        now: datetime | str,
+    ) -> int:
+        """Copy every checkpoint of a thread to another (ids kept; dated now, for retention); one the target has
+        is kept.
+        """
+
+    def langgraph_copy_writes(self, conn: Connection, /, *, source: str | None, target: str) -> int:
+        """Copy every pending write of a thread to another."""
+
+    def langgraph_delete_blob(
+        self,
+        conn: Connection,
+        parameters: Sequence[LanggraphDeleteBlobParams],
+        /,
+    ) -> int:
+        """Delete stored channel values no kept checkpoint refers to."""
+
+    def langgraph_delete_checkpoint(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> int:
+        """Delete one checkpoint."""
+
+    def langgraph_delete_checkpoint_writes(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> int:
+        """Delete the pending writes of one checkpoint."""
+
+    def langgraph_delete_checkpoints_before(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> int:
+        """Delete a namespace's checkpoints older than the one kept (newer ones, saved meanwhile, stay)."""
+
+    def langgraph_delete_thread_blobs(self, conn: Connection, /, *, thread_id: str | None) -> int:
+        """Delete every stored channel value of a thread."""
+
+    def langgraph_delete_thread_checkpoints(self, conn: Connection, /, *, thread_id: str | None) -> int:
+        """Delete every checkpoint of a thread."""
+
+    def langgraph_delete_thread_writes(self, conn: Connection, /, *, thread_id: str | None) -> int:
+        """Delete every pending write of a thread."""
+
+    def langgraph_delete_writes_before(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> int:
+        """Delete the pending writes of a namespace's checkpoints older than the one kept."""
+
+    def langgraph_expired_threads(
+        self,
+        conn: Connection,
+        /,
+        *,
+        created_before: datetime | str | None,
+        limit: int,
+    ) -> Generator[ThreadIdRow, None, None]:
+        """Threads whose latest checkpoint is older than a cutoff (time-based retention), read from the
+        created_at index.
+        """
+
+    def langgraph_get_blobs(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        keys: str | None,
+    ) -> Generator[LanggraphGetBlobsRow, None, None]:
+        """The stored values of the listed (channel, version) pairs of a thread's namespace (:keys: a JSON array
+        of pairs).
+        """
+
+    def langgraph_get_checkpoint(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> LanggraphGetCheckpointRow | None:
+        """One checkpoint of a thread's namespace by id."""
+
+    def langgraph_get_latest_checkpoint(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+    ) -> LanggraphGetCheckpointRow | None:
+        """The latest checkpoint of a thread's namespace (checkpoint ids grow with time), read backwards on the
+        primary key.
+        """
+
+    def langgraph_get_writes(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> Generator[LanggraphGetWritesRow, None, None]:
+        """The pending writes of one checkpoint."""
+
+    def langgraph_insert_blobs(
+        self,
+        conn: Connection,
+        parameters: Sequence[LanggraphInsertBlobsParams],
+        /,
+    ) -> int:
+        """Store channel values of a thread, each (channel, version) once."""
+
+    def langgraph_insert_writes(
+        self,
+        conn: Connection,
+        parameters: Sequence[LanggraphInsertWritesParams],
+        /,
+    ) -> int:
+        """Store a task's pending writes of a checkpoint; a (task, idx) stored already is kept."""
+
+    def langgraph_list_checkpoints(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+        filter: str | None,
+        before: str | None,
+        limit: int,
+    ) -> Generator[LanggraphGetCheckpointRow, None, None]:
+        """Checkpoints newest first: of one thread (or all when NULL), namespace and id (when given), whose
+        metadata holds every key and value of :filter (JSON), before an id.
+        """
+
+    def langgraph_put(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str,
+        checkpoint_ns: str,
+        checkpoint_id: str,
+        parent_checkpoint_id: str | None,
+        run_id: str | None,
+        type: str,
+        checkpoint: bytes,
+        metadata: str,
+        created_at: datetime | str,
+    ) -> int:
+        """Save a LangGraph checkpoint (its changed channel values went in first, by langgraph_insert_blobs, in
+        the same transaction); a checkpoint saved again is replaced.
+        """
+
+    def langgraph_run_checkpoints(
+        self,
+        conn: Connection,
+        /,
+        *,
+        run_id: str | None,
+    ) -> Generator[LanggraphRunCheckpointsRow, None, None]:
+        """The checkpoints a run saved (metadata run_id), by the run_id index."""
+
+    def langgraph_thread_blob_keys(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+    ) -> Generator[LanggraphThreadBlobKeysRow, None, None]:
+        """The (namespace, channel, version) of every stored channel value of a thread."""
+
+    def langgraph_thread_heads(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+    ) -> Generator[LanggraphThreadHeadsRow, None, None]:
+        """The latest checkpoint of each namespace of a thread (what prune keeps)."""
+
+    def langgraph_upsert_writes(
+        self,
+        conn: Connection,
+        parameters: Sequence[LanggraphUpsertWritesParams],
+        /,
+    ) -> int:
+        """Store a task's writes to LangGraph's special channels (error, interrupt, ...): a (task, idx) stored
+        already is replaced.
+        """
 
     def list_graph_sessions(
         self,
@@ -1560,6 +1909,257 @@ class AsyncMySQLQueries(Protocol):
         now: datetime | str | None,
     ) -> int:
         """Insert a graph session only if its id is free (a racing insert fails on the key and retries)."""
+
+    async def langgraph_clear_parent(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> int:
+        """Forget the parent of a kept checkpoint whose parent was pruned."""
+
+    async def langgraph_copy_blobs(self, conn: AsyncConnection, /, *, source: str | None, target: str) -> int:
+        """Copy every stored channel value of a thread to another."""
+
+    async def langgraph_copy_checkpoints(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        source: str | None,
+        target: str,
+        now: datetime | str,
+    ) -> int:
+        """Copy every checkpoint of a thread to another (ids kept; dated now, for retention); one the target has
+        is kept.
+        """
+
+    async def langgraph_copy_writes(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        source: str | None,
+        target: str,
+    ) -> int:
+        """Copy every pending write of a thread to another."""
+
+    async def langgraph_delete_blob(
+        self,
+        conn: AsyncConnection,
+        parameters: Sequence[LanggraphDeleteBlobParams],
+        /,
+    ) -> int | None:
+        """Delete stored channel values no kept checkpoint refers to."""
+
+    async def langgraph_delete_checkpoint(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> int:
+        """Delete one checkpoint."""
+
+    async def langgraph_delete_checkpoint_writes(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> int:
+        """Delete the pending writes of one checkpoint."""
+
+    async def langgraph_delete_checkpoints_before(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> int:
+        """Delete a namespace's checkpoints older than the one kept (newer ones, saved meanwhile, stay)."""
+
+    async def langgraph_delete_thread_blobs(self, conn: AsyncConnection, /, *, thread_id: str | None) -> int:
+        """Delete every stored channel value of a thread."""
+
+    async def langgraph_delete_thread_checkpoints(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+    ) -> int:
+        """Delete every checkpoint of a thread."""
+
+    async def langgraph_delete_thread_writes(self, conn: AsyncConnection, /, *, thread_id: str | None) -> int:
+        """Delete every pending write of a thread."""
+
+    async def langgraph_delete_writes_before(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> int:
+        """Delete the pending writes of a namespace's checkpoints older than the one kept."""
+
+    def langgraph_expired_threads(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        created_before: datetime | str | None,
+        limit: int,
+    ) -> AsyncGenerator[ThreadIdRow, None]:
+        """Threads whose latest checkpoint is older than a cutoff (time-based retention), read from the
+        created_at index.
+        """
+
+    def langgraph_get_blobs(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        keys: str | None,
+    ) -> AsyncGenerator[LanggraphGetBlobsRow, None]:
+        """The stored values of the listed (channel, version) pairs of a thread's namespace (:keys: a JSON array
+        of pairs).
+        """
+
+    async def langgraph_get_checkpoint(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> LanggraphGetCheckpointRow | None:
+        """One checkpoint of a thread's namespace by id."""
+
+    async def langgraph_get_latest_checkpoint(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+    ) -> LanggraphGetCheckpointRow | None:
+        """The latest checkpoint of a thread's namespace (checkpoint ids grow with time), read backwards on the
+        primary key.
+        """
+
+    def langgraph_get_writes(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+    ) -> AsyncGenerator[LanggraphGetWritesRow, None]:
+        """The pending writes of one checkpoint."""
+
+    async def langgraph_insert_blobs(
+        self,
+        conn: AsyncConnection,
+        parameters: Sequence[LanggraphInsertBlobsParams],
+        /,
+    ) -> int | None:
+        """Store channel values of a thread, each (channel, version) once."""
+
+    async def langgraph_insert_writes(
+        self,
+        conn: AsyncConnection,
+        parameters: Sequence[LanggraphInsertWritesParams],
+        /,
+    ) -> int | None:
+        """Store a task's pending writes of a checkpoint; a (task, idx) stored already is kept."""
+
+    def langgraph_list_checkpoints(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+        filter: str | None,
+        before: str | None,
+        limit: int,
+    ) -> AsyncGenerator[LanggraphGetCheckpointRow, None]:
+        """Checkpoints newest first: of one thread (or all when NULL), namespace and id (when given), whose
+        metadata holds every key and value of :filter (JSON), before an id.
+        """
+
+    async def langgraph_put(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str,
+        checkpoint_ns: str,
+        checkpoint_id: str,
+        parent_checkpoint_id: str | None,
+        run_id: str | None,
+        type: str,
+        checkpoint: bytes,
+        metadata: str,
+        created_at: datetime | str,
+    ) -> int:
+        """Save a LangGraph checkpoint (its changed channel values went in first, by langgraph_insert_blobs, in
+        the same transaction); a checkpoint saved again is replaced.
+        """
+
+    def langgraph_run_checkpoints(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        run_id: str | None,
+    ) -> AsyncGenerator[LanggraphRunCheckpointsRow, None]:
+        """The checkpoints a run saved (metadata run_id), by the run_id index."""
+
+    def langgraph_thread_blob_keys(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+    ) -> AsyncGenerator[LanggraphThreadBlobKeysRow, None]:
+        """The (namespace, channel, version) of every stored channel value of a thread."""
+
+    def langgraph_thread_heads(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+    ) -> AsyncGenerator[LanggraphThreadHeadsRow, None]:
+        """The latest checkpoint of each namespace of a thread (what prune keeps)."""
+
+    async def langgraph_upsert_writes(
+        self,
+        conn: AsyncConnection,
+        parameters: Sequence[LanggraphUpsertWritesParams],
+        /,
+    ) -> int | None:
+        """Store a task's writes to LangGraph's special channels (error, interrupt, ...): a (task, idx) stored
+        already is replaced.
+        """
 
     def list_graph_sessions(
         self,

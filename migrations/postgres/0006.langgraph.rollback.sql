@@ -1,0 +1,7 @@
+-- Undo the LangGraph checkpoint tables (their rows go with them).
+
+SET LOCAL lock_timeout = '5s';
+
+DROP TABLE IF EXISTS asm_langgraph_writes;
+DROP TABLE IF EXISTS asm_langgraph_blobs;
+DROP TABLE IF EXISTS asm_langgraph_checkpoints;

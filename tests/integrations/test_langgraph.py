@@ -1,0 +1,258 @@
+"""asm.integrations.langgraph: LangGraph's own conformance kit against both savers on every dialect,
+two writers on one thread, blobs stored once per version, time-based retention, a real graph, the
+example, and `import asm` staying free of LangGraph."""
+
+from __future__ import annotations
+
+import asyncio
+import operator
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+from uuid import uuid4
+
+import pytest
+
+pytest.importorskip("langgraph.checkpoint.conformance")
+
+from langgraph.checkpoint.base import empty_checkpoint  # noqa: E402
+from langgraph.checkpoint.conformance import checkpointer_test, validate  # noqa: E402
+from langgraph.graph import END, START, StateGraph  # noqa: E402
+
+import asm  # noqa: E402
+from asm.integrations.langgraph import AsmSaver, AsyncAsmSaver  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = ("asm_langgraph_writes", "asm_langgraph_blobs", "asm_langgraph_checkpoints")
+
+
+@pytest.fixture
+def url(raw) -> str:
+    for table in TABLES:
+        raw.execute(f"DELETE FROM {table}")
+    return raw.url
+
+
+def run_conformance(make_saver) -> dict[str, Any]:
+    """LangGraph's kit, every capability (a fresh saver per capability, as the kit asks)."""
+
+    @checkpointer_test(name="asm")
+    async def factory():
+        async with make_saver() as saver:
+            yield saver
+
+    report = asyncio.run(validate(factory))
+    return {cap: (r.passed, r.failures) for cap, r in report.results.items()}
+
+
+ALL_PASSED = {cap: (True, []) for cap in ("put", "put_writes", "get_tuple", "list", "delete_thread",
+                                           "delete_for_runs", "copy_thread", "prune")}
+
+
+def test_conformance_of_the_sync_saver(url):
+    store = asm.connect(url)
+    try:
+        class Sync:
+            async def __aenter__(self):
+                return AsmSaver(store)
+
+            async def __aexit__(self, *exc):
+                return None
+
+        assert run_conformance(Sync) == ALL_PASSED
+    finally:
+        store.close()
+
+
+def test_conformance_of_the_async_saver(url):
+    class Async:
+        async def __aenter__(self):
+            self.saver = await AsyncAsmSaver.from_url(url)
+            return self.saver
+
+        async def __aexit__(self, *exc):
+            await self.saver.close()
+
+    assert run_conformance(Async) == ALL_PASSED
+
+
+# -- what LangGraph's kit does not check ---------------------------------------------------------
+
+
+def put_step(saver, thread_id: str, parent: dict | None, messages: list[str], step: int) -> dict:
+    """One graph step as LangGraph saves it: a checkpoint whose list channel grew, and its writes."""
+    checkpoint = empty_checkpoint()
+    previous = saver.get_tuple({"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}})
+    versions = dict(previous.checkpoint["channel_versions"]) if previous else {}
+    versions["messages"] = saver.get_next_version(versions.get("messages"), None)
+    versions.setdefault("config", saver.get_next_version(None, None))
+    checkpoint["channel_versions"] = versions
+    checkpoint["channel_values"] = {"messages": messages, "config": {"model": "scripted"}}
+    new = {"messages": versions["messages"]} if previous else versions
+    config = {"configurable": {"thread_id": thread_id, "checkpoint_ns": "",
+                               **({"checkpoint_id": parent["configurable"]["checkpoint_id"]} if parent else {})}}
+    stored = saver.put(config, checkpoint, {"source": "loop", "step": step, "parents": {}}, new)
+    saver.put_writes(stored, [("messages", [f"m{step}"])], str(uuid4()))
+    return stored
+
+
+def test_each_channel_value_is_stored_once_per_version(url, raw):
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        parent = None
+        for step in range(5):
+            parent = put_step(saver, "t1", parent, [f"m{i}" for i in range(step + 1)], step)
+        latest = saver.get_tuple({"configurable": {"thread_id": "t1", "checkpoint_ns": ""}})
+    assert latest.checkpoint["channel_values"]["messages"] == ["m0", "m1", "m2", "m3", "m4"]
+    assert latest.checkpoint["channel_values"]["config"] == {"model": "scripted"}
+    assert latest.pending_writes[0][1:] == ("messages", ["m4"])
+    # The unchanged channel once, the growing one once per step; no checkpoint rewrote another.
+    counts = dict(raw.execute("SELECT channel, COUNT(*) FROM asm_langgraph_blobs GROUP BY channel"))
+    assert counts == {"config": 1, "messages": 5}
+    assert raw.scalar("SELECT COUNT(*) FROM asm_langgraph_checkpoints") == 5
+
+
+def test_two_writers_on_one_thread_lose_nothing(url):
+    """Two processes (here: two stores in two threads) run steps on the same thread at once."""
+    errors: list[BaseException] = []
+    stored: dict[int, list[dict]] = {0: [], 1: []}
+
+    def writer(n: int) -> None:
+        try:
+            with asm.connect(url) as store:
+                saver = AsmSaver(store)
+                for step in range(15):
+                    config = put_step(saver, "shared", None, [f"w{n}-{step}"], step)
+                    stored[n].append(config)
+                    # The same checkpoint saved twice (a retried step) changes nothing.
+                    if step == 7:
+                        saver.put_writes(config, [("messages", [f"m{step}"])], "retry-task")
+                        saver.put_writes(config, [("messages", [f"m{step}"])], "retry-task")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        listed = list(saver.list({"configurable": {"thread_id": "shared"}}))
+        assert len(listed) == 30
+        ids = [t.checkpoint["id"] for t in listed]
+        assert ids == sorted(ids, reverse=True)
+        for n in (0, 1):
+            for step, config in enumerate(stored[n]):
+                got = saver.get_tuple(config)
+                assert got.checkpoint["channel_values"]["messages"] == [f"w{n}-{step}"]
+                expected = 2 if step == 7 else 1
+                assert len(got.pending_writes) == expected
+
+
+def test_two_async_writers_on_one_thread_lose_nothing(url):
+    async def main() -> int:
+        async with await AsyncAsmSaver.from_url(url) as saver:
+            async def writer(n: int) -> None:
+                for step in range(10):
+                    checkpoint = empty_checkpoint()
+                    checkpoint["channel_values"] = {"messages": [f"w{n}-{step}"]}
+                    checkpoint["channel_versions"] = {"messages": saver.get_next_version(None, None)}
+                    config = {"configurable": {"thread_id": "shared", "checkpoint_ns": ""}}
+                    stored = await saver.aput(config, checkpoint, {"step": step}, checkpoint["channel_versions"])
+                    await saver.aput_writes(stored, [("messages", ["x"])], f"task-{n}")
+
+            await asyncio.gather(writer(0), writer(1))
+            return len([t async for t in saver.alist({"configurable": {"thread_id": "shared"}})])
+
+    assert asyncio.run(main()) == 20
+
+
+def test_old_threads_go_with_time_based_retention(url, raw, dialect):
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        for thread in ("old-1", "old-2", "old-3", "recent"):
+            put_step(saver, thread, None, ["hi"], 0)
+        # An old thread that got a new checkpoint today is not expired.
+        put_step(saver, "resumed", None, ["hi"], 0)
+        long_ago = {"sqlite": "2001-01-01T00:00:00.000000Z"}.get(dialect, "2001-01-01 00:00:00")
+        raw.execute("UPDATE asm_langgraph_checkpoints SET created_at = ? WHERE thread_id <> 'recent'", long_ago)
+        put_step(saver, "resumed", None, ["again"], 1)
+        assert saver.delete_expired_threads(30, batch_size=2) == 3
+        left = {row[0] for row in raw.execute("SELECT DISTINCT thread_id FROM asm_langgraph_checkpoints")}
+        assert left == {"recent", "resumed"}
+        assert {row[0] for row in raw.execute("SELECT DISTINCT thread_id FROM asm_langgraph_blobs")} == left
+        assert saver.delete_expired_threads(30) == 0
+        with pytest.raises(asm.ValidationError):
+            saver.delete_expired_threads(0)
+
+
+def test_bad_arguments_are_asm_errors_before_any_sql(url):
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        with pytest.raises(asm.ValidationError, match="thread_id"):
+            saver.get_tuple({"configurable": {"thread_id": "x" * 256, "checkpoint_ns": ""}})
+        with pytest.raises(asm.ValidationError, match="strategy"):
+            saver.prune(["t"], strategy="everything")
+        with pytest.raises(asm.ValidationError, match="thread_ids"):
+            saver.prune("t")
+        with pytest.raises(asm.ValidationError):
+            AsmSaver(object())  # type: ignore[arg-type]
+
+
+class State(TypedDict):
+    messages: Annotated[list[str], operator.add]
+
+
+def build_graph():
+    builder = StateGraph(State)
+    builder.add_node("reply", lambda state: {"messages": [f"echo: {state['messages'][-1]}"]})
+    builder.add_edge(START, "reply")
+    builder.add_edge("reply", END)
+    return builder
+
+
+def test_a_graph_resumes_its_thread_from_another_saver(url):
+    config = {"configurable": {"thread_id": "chat"}}
+    with asm.connect(url) as store:
+        build_graph().compile(checkpointer=AsmSaver(store)).invoke({"messages": ["hi"]}, config)
+    with asm.connect(url) as store:
+        graph = build_graph().compile(checkpointer=AsmSaver(store))
+        state = graph.invoke({"messages": ["again"]}, config)
+        assert state["messages"] == ["hi", "echo: hi", "again", "echo: again"]
+        assert len(list(graph.get_state_history(config))) == 6
+
+
+def test_an_async_graph_and_the_async_saver_s_sync_methods(url):
+    config = {"configurable": {"thread_id": "chat"}}
+
+    async def main() -> None:
+        async with await AsyncAsmSaver.from_url(url) as saver:
+            graph = build_graph().compile(checkpointer=saver)
+            await graph.ainvoke({"messages": ["hi"]}, config)
+            state = await graph.ainvoke({"messages": ["again"]}, config)
+            assert state["messages"] == ["hi", "echo: hi", "again", "echo: again"]
+            # The sync methods block the loop they need: refused there, fine from another thread.
+            with pytest.raises(asyncio.InvalidStateError):
+                saver.get_tuple(config)
+            latest = await asyncio.to_thread(saver.get_tuple, config)
+            assert latest.checkpoint["channel_values"]["messages"][-1] == "echo: again"
+
+    asyncio.run(main())
+
+
+def test_the_example_runs_offline():
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "langgraph_example.py")],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "resumed with 4 messages; 6 checkpoints" in done.stdout
+
+
+def test_import_asm_does_not_import_langgraph():
+    code = ("import sys, asm, asm.integrations; "
+            "assert not [m for m in sys.modules if m.startswith(('langgraph', 'asm.integrations.langgraph'))]")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
