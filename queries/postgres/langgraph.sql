@@ -68,11 +68,20 @@ LIMIT 1;
 
 -- name: langgraph_get_blobs(thread_id, checkpoint_ns, keys)
 -- The stored values of the listed (channel, version) pairs of a thread's namespace (:keys: a JSON array of pairs).
+-- Each pair is a primary-key probe (LATERAL, kept a subquery by its LIMIT): as a join the planner hashed the
+-- thread's every blob version (a read grew with the history: 1.5 ms at 2,000 steps).
 SELECT b.channel, b.type, b.payload
 FROM JSONB_ARRAY_ELEMENTS(CAST(:keys AS jsonb)) AS k (pair)
-INNER JOIN asm_langgraph_blobs AS b
-    ON b.channel = k.pair ->> 0 AND b.version = k.pair ->> 1
-WHERE b.thread_id = :thread_id AND b.checkpoint_ns = :checkpoint_ns;
+CROSS JOIN LATERAL (
+    SELECT blob.channel, blob.type, blob.payload
+    FROM asm_langgraph_blobs AS blob
+    WHERE
+        blob.thread_id = :thread_id
+        AND blob.checkpoint_ns = :checkpoint_ns
+        AND blob.channel = k.pair ->> 0
+        AND blob.version = k.pair ->> 1
+    LIMIT 1
+) AS b;
 
 -- name: langgraph_get_writes(thread_id, checkpoint_ns, checkpoint_id)
 -- The pending writes of one checkpoint.

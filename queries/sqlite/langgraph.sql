@@ -52,11 +52,16 @@ LIMIT 1;
 
 -- name: langgraph_get_blobs(thread_id, checkpoint_ns, keys)
 -- The stored values of the listed (channel, version) pairs of a thread's namespace (:keys: a JSON array of pairs).
+-- CROSS JOIN keeps the pairs outer, each a primary-key probe: as an inner join the planner scanned the thread's
+-- every blob version (a read grew with the history: 1.2 ms at 1,000 steps against 0.02 ms).
 SELECT b.channel, b.type, b.payload
 FROM JSON_EACH(:keys) AS k
-INNER JOIN asm_langgraph_blobs AS b
-    ON b.channel = JSON_EXTRACT(k.value, '$[0]') AND b.version = JSON_EXTRACT(k.value, '$[1]')
-WHERE b.thread_id = :thread_id AND b.checkpoint_ns = :checkpoint_ns;
+CROSS JOIN asm_langgraph_blobs AS b
+WHERE
+    b.thread_id = :thread_id
+    AND b.checkpoint_ns = :checkpoint_ns
+    AND b.channel = JSON_EXTRACT(k.value, '$[0]')
+    AND b.version = JSON_EXTRACT(k.value, '$[1]');
 
 -- name: langgraph_get_writes(thread_id, checkpoint_ns, checkpoint_id)
 -- The pending writes of one checkpoint.
