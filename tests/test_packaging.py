@@ -107,3 +107,12 @@ def test_wheel_ships_the_type_information(wheel):
     assert "asm/py.typed" in names
     assert {f"asm/sql/typed/{dialect}.py" for dialect in DIALECTS} <= names
     assert "asm/store/session_store.py" in names and "asm/core/sync_executor.py" in names, "generated twins ship"
+
+
+def test_the_wheel_carries_the_mit_license_that_pyproject_names(wheel: Path):
+    assert "MIT License" in (REPO_ROOT / "LICENSE").read_text()
+    with zipfile.ZipFile(wheel) as archive:
+        licenses = [name for name in archive.namelist() if name.endswith("LICENSE")]
+        metadata = next(name for name in archive.namelist() if name.endswith("METADATA"))
+        assert licenses and "MIT License" in archive.read(licenses[0]).decode()
+        assert "MIT" in archive.read(metadata).decode()
