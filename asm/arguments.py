@@ -60,6 +60,14 @@ def optional_positive_int(value: Any, name: str) -> int | None:
     return value
 
 
+def page_limit(value: Any, name: str = "limit") -> int:
+    """A keyset page's size: an int >= 1 whose one-more probe (has_more reads limit + 1 rows)
+    still fits the 64-bit LIMIT every dialect binds (2**63 - 1 overflowed SQLite's binding)."""
+    if type(value) is not int or not 1 <= value < INT64_MAX:
+        raise ValidationError(f"{name} must be an int from 1 to 2**63 - 2, not {value!r}", details={"field": name})
+    return value
+
+
 def positive_int(value: Any, name: str) -> int:
     """An int >= 1 (page sizes, batch sizes, steps); bool is not a count."""
     if type(value) is not int or value < 1:

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from asm.arguments import flag, positive_int, require_record, text
+from asm.arguments import flag, page_limit, require_record, text
 from asm.convert import format_timestamp
 from asm.cursors import decode_cursor, encode_cursor, store_secret
 from asm.core.database import Database
@@ -125,7 +125,7 @@ def append_message(db: Database, id: str, role: MessageRole | str, content: str)
 def list_page(db: Database, graph_id: str | None = None, limit: int = 50,
               cursor: str | None = None) -> Steps[GraphSessionPage]:
     """Graph sessions in creation order, one keyset page at a time."""
-    positive_int(limit, "limit")
+    page_limit(limit, "limit")
     after = (None, None) if cursor is None else decode_cursor(cursor, LIST_QUERY, ("timestamp", "uuid"), store_secret(db))
     rows = yield Call("list_graph_sessions", {
         "graph_id": None if graph_id is None else text(graph_id, "graph_id", max_len=255),

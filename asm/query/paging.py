@@ -7,7 +7,7 @@ from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from typing import Any, TypeAlias, TypeVar
 
-from asm.arguments import positive_int, require_id
+from asm.arguments import page_limit, require_id
 from asm.cursors import decode_cursor, encode_cursor, store_secret
 from asm.core.database import Database
 from asm.errors import ValidationError
@@ -21,7 +21,7 @@ IdFilter: TypeAlias = str | Sequence[str] | AbstractSet[str] | None
 
 
 def check_limit(limit: Any) -> int:
-    return positive_int(limit, "limit")
+    return page_limit(limit, "limit")
 
 
 def check_order(order_by: Any, orders: dict[str, V]) -> V:

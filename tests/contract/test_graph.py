@@ -154,6 +154,9 @@ def test_list_walks_every_session_once_by_keyset_pages(graph):
         graph.list(cursor="garbage")
     with pytest.raises(asm.ValidationError):
         graph.list(limit=0)
+    with pytest.raises(asm.ValidationError, match="2\\*\\*63 - 2"):
+        graph.list(limit=2**63 - 1)  # the page's one-more probe would overflow 64 bits
+    assert len(graph.list(limit=2**63 - 2).sessions) == 10
 
 
 def test_an_undecodable_stored_context_is_a_read_failure(graph, raw):

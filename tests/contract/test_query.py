@@ -129,6 +129,18 @@ def test_bad_cursors_and_arguments_are_refused(store, sessions):
         q.search_sessions(status="sleeping")
 
 
+def test_a_page_limit_is_checked_up_to_the_64_bit_bound_on_every_search(store):
+    """2**63 - 1 overflowed SQLite's binding (a raw OverflowError) and PostgreSQL's bigint: each
+    page reads limit + 1 rows to tell has_more."""
+    store.save_session(Session.new(agent_id="a", id="s1"))
+    q = store.query
+    for search in (q.search_sessions, q.search_runs, q.search_events):
+        for bad in (2**63 - 1, 10**23, 0, -1, True, 1.0):
+            with pytest.raises(asm.ValidationError, match="2\\*\\*63 - 2"):
+                search(limit=bad)
+        assert not search(limit=2**63 - 2).has_more
+
+
 def usage(total, input=None, output=None):
     usage = {"total_tokens": total}
     if input is not None:
