@@ -1,8 +1,10 @@
 """Keyset cursors: base64url of a small JSON document naming the query it belongs to and the
 sort key of the last row returned. Passing one back continues strictly after that row.
 
-The document is `[body, tag]`: `body` is the JSON text `[2, query, [values...]]` and `tag` a
-128-bit HMAC-SHA256 of it, keyed by `cursor_key`. A store given a secret signs with a key
+The document is `[body, tag]`: `body` is the JSON text `[2, query, [values...]]`, or
+`[2, query, [values...], filters]` for a search with filters (a digest of the filter values:
+a cursor continues only the search that made it, so reusing it with other filters is refused
+rather than silently paging a different result set), and `tag` a 128-bit HMAC-SHA256 of it, keyed by `cursor_key`. A store given a secret signs with a key
 derived from it, so only stores sharing that secret (every worker of one service, before and
 after restarts) accept its cursors. Without a secret the key is built in: anyone can sign,
 and the tag only catches edits and truncation.
@@ -70,27 +72,49 @@ def store_secret(db: Database) -> bytes | None:
     return db.cursor_secret
 
 
-def encode_cursor(query: str, key: tuple[Any, ...], secret: str | bytes | None = None) -> str:
-    """The cursor after the row whose sort key is `key` (str, int, float and aware datetime values)."""
+def filters_digest(filters: Any) -> str | None:
+    """A short digest of a search's filter values (None for a search without filters): JSON
+    with sorted keys, so equal filters give equal digests whatever order they were built in. A
+    filter left out (None) binds nothing, so an unfiltered search's cursor is as it always was."""
+    if isinstance(filters, dict):
+        filters = {name: value for name, value in filters.items() if value is not None} or None
+    if filters is None:
+        return None
+    text = json.dumps(filters, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_TAG_BYTES * 2]
+
+
+def encode_cursor(query: str, key: tuple[Any, ...], secret: str | bytes | None = None,
+                  filters: Any = None) -> str:
+    """The cursor after the row whose sort key is `key` (str, int, float and aware datetime
+    values), bound to `filters` (any JSON-able value; see filters_digest) when given."""
     values = [format_timestamp(v) if isinstance(v, datetime) else v for v in key]
-    body = json.dumps([_VERSION, query, values], ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    digest = filters_digest(filters)
+    content = [_VERSION, query, values] + ([] if digest is None else [digest])
+    body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     document = json.dumps([body, _tag(body, cursor_key(secret))], ensure_ascii=False, separators=(",", ":"))
     return base64.urlsafe_b64encode(document.encode("utf-8")).decode("ascii").rstrip("=")
 
 
 def decode_cursor(cursor: Any, query: str, kinds: tuple[str, ...],
-                  secret: str | bytes | None = None) -> tuple[Any, ...]:
+                  secret: str | bytes | None = None, filters: Any = None) -> tuple[Any, ...]:
     """The sort key in `cursor`, checked to be signed with this secret's key, to belong to
-    `query` and to hold one valid value of each kind ("timestamp", "id", "uuid", "sequence",
-    "tokens")."""
+    `query` with these `filters` and to hold one valid value of each kind ("timestamp", "id",
+    "uuid", "sequence", "tokens")."""
     checks = [_KINDS[kind] for kind in kinds]
     try:
-        cursor_query, values = _open(cursor, cursor_key(secret))
+        cursor_query, values, digest = _open(cursor, cursor_key(secret))
     except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, it is not a cursor
         raise _malformed(cursor) from exc
     if cursor_query != query:
         raise InvalidCursor(
             f"the cursor belongs to another query or order ({_shown(cursor_query)}, not {query})",
+            details={"cursor": _shown(cursor)},
+        )
+    if digest != filters_digest(filters):
+        raise InvalidCursor(
+            "the cursor belongs to a search with other filters: repeat the filters of the search "
+            "that printed it, or leave the cursor out to start from the first page",
             details={"cursor": _shown(cursor)},
         )
     try:
@@ -101,8 +125,8 @@ def decode_cursor(cursor: Any, query: str, kinds: tuple[str, ...],
         raise _malformed(cursor) from exc
 
 
-def _open(cursor: Any, key: bytes) -> tuple[Any, list[Any]]:
-    """(query, values) of a cursor whose tag matches; raises on anything else."""
+def _open(cursor: Any, key: bytes) -> tuple[Any, list[Any], str | None]:
+    """(query, values, filters digest or None) of a cursor whose tag matches; raises on anything else."""
     if type(cursor) is not str or len(cursor) > _MAX_LENGTH or not _BASE64URL.fullmatch(cursor):
         raise ValueError("not a cursor string")
     raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -113,12 +137,14 @@ def _open(cursor: Any, key: bytes) -> tuple[Any, list[Any]]:
     if not hmac.compare_digest(tag.encode("utf-8"), _tag(body, key).encode("ascii")):
         raise ValueError("tag mismatch")
     content = json.loads(body, parse_constant=_no_constant, parse_int=_int)
-    if type(content) is not list or len(content) != 3:
-        raise ValueError("not a [version, query, values] body")
-    version, cursor_query, values = content
-    if type(version) is not int or version != _VERSION or type(cursor_query) is not str or type(values) is not list:
+    if type(content) is not list or len(content) not in (3, 4):
+        raise ValueError("not a [version, query, values(, filters)] body")
+    version, cursor_query, values, *rest = content
+    digest = rest[0] if rest else None
+    if type(version) is not int or version != _VERSION or type(cursor_query) is not str or type(values) is not list \
+            or not (digest is None or type(digest) is str):
         raise ValueError("unknown cursor layout")
-    return cursor_query, values
+    return cursor_query, values, digest
 
 
 def _tag(body: str, key: bytes) -> str:

@@ -12,7 +12,7 @@ import re
 import shlex
 import sqlite3
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -100,12 +100,16 @@ def break_migration_lock(url: str | DatabaseURL) -> int | None:
     return lock.pid if lock else None
 
 
-def apply_migrations(url: str | DatabaseURL) -> MigrationReport:
-    """`migrate`, with where it migrated."""
+def apply_migrations(url: str | DatabaseURL,
+                     progress: Callable[[int, int, str], None] | None = None) -> MigrationReport:
+    """`migrate`, with where it migrated. `progress(done, total, id)` is called before each
+    migration is applied (a command line shows a progress bar with it)."""
     url = parse_url(url)
     with _backend(url) as (backend, migrations, where):
         pending = backend.to_apply(migrations)
-        for migration in pending:
+        for done, migration in enumerate(pending):
+            if progress is not None:
+                progress(done, len(pending), migration.id)
             with _migration_errors(url, migration.id, "applying"):
                 backend.apply_one(migration)
         if pending:
@@ -153,6 +157,27 @@ def migration_statements(dialect: str, only: str | None = None) -> list[str]:
     statements = [s for s in stripped if s]
     # An in-memory store's migrate ends like `migrate`'s (see _analyze_sqlite).
     return statements + sqlite_statistics_statements() if dialect == "sqlite" and only is None else statements
+
+
+def shipped_migration_ids(dialect: str) -> list[str]:
+    """The id of every shipped migration of `dialect`, oldest first."""
+    return sorted(p.stem for p in migrations_dir(dialect).glob("*.sql") if not p.name.endswith(".rollback.sql"))
+
+
+def rollback_statements(dialect: str, id: str) -> list[str]:
+    """The statements that roll back migration `id` as its file has them, comments kept (what
+    `asm migrate --rollback --dry-run` shows: MariaDB's /*M! ... */ are part of the SQL)."""
+    path = migrations_dir(dialect) / f"{id}.rollback.sql"
+    return [s.strip() for s in sqlparse.split(path.read_text()) if s.strip()]
+
+
+# A rollback statement that loses stored rows or values (indexes can be rebuilt).
+_DROPS_DATA = re.compile(r"\bDROP\s+(?:TABLE|COLUMN|SCHEMA|DATABASE)\b|\bTRUNCATE\b|\bDELETE\s+FROM\b", re.IGNORECASE)
+
+
+def drops_data(statement: str) -> bool:
+    """Whether a rollback statement deletes stored data (a table, a column, rows)."""
+    return _DROPS_DATA.search(sqlparse.format(statement, strip_comments=True)) is not None
 
 
 # SQLite keeps no planner statistics until ANALYZE: over 1M events count_sessions(provider) took

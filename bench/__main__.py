@@ -8,6 +8,10 @@ elif sys.argv[1:2] == ["frameworks"]:  # python -m bench frameworks: issue 19 (b
     from bench.frameworks import main as frameworks
 
     frameworks(args=sys.argv[2:], prog_name="python -m bench frameworks")
+elif sys.argv[1:2] == ["startup"]:  # python -m bench startup: `import asm` and `asm --help` (bench/startup.py)
+    from bench.startup import main as startup
+
+    startup(args=sys.argv[2:], prog_name="python -m bench startup")
 else:
     from bench.cli import main
 

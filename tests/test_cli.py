@@ -16,9 +16,10 @@ import pytest
 
 import asm
 from asm import Event, EventType, Run, Session
+from asm.drivers.urls import parse_url
 
 ASM = Path(sys.executable).parent / "asm"
-ENV = {k: v for k, v in os.environ.items() if k != "ASM_DATABASE_URL"}
+ENV = {k: v for k, v in os.environ.items() if k not in ("ASM_DATABASE_URL", "DATABASE_URL")}
 TIMEOUT_S = 120
 
 
@@ -123,8 +124,10 @@ def test_export_then_import_into_a_fresh_database(raw, fresh_url, tmp_path):
                          command(fresh_url, "--json", "migrate"))
     assert f"exported session {session.id} (1 runs, 2 events, 1 artifacts)" in export.stdout
     assert json.loads(migrate.stdout)["applied"] == [m.id for m in asm.migration_status(fresh_url)]
-    assert run_json(fresh_url, "import", str(exported)) == {
-        "imported": session.id, "file": str(exported), "runs": 1, "events": 2, "artifacts": 1}
+    imported = run_json(fresh_url, "import", str(exported))
+    assert {k: imported[k] for k in ("imported", "file", "runs", "events", "artifacts", "database")} == {
+        "imported": session.id, "file": str(exported), "runs": 1, "events": 2, "artifacts": 1,
+        "database": str(parse_url(fresh_url))}
     with asm.connect(raw.url) as source, asm.connect(fresh_url) as target:
         assert target.query.export_session(session.id, include_artifacts=True) == \
             source.query.export_session(session.id, include_artifacts=True)
@@ -167,8 +170,9 @@ def test_events_follow_prints_new_events_until_ctrl_c(raw):
         if follower.poll() is None:
             follower.kill()
             follower.wait()
-    assert follower.returncode == 0, err
-    assert "Traceback" not in err and out == ""
+    # Ctrl-C ends --follow as it ends any command: "interrupted", exit 130 (issue 20, item 6).
+    assert follower.returncode == 130, err
+    assert "Traceback" not in err and out == "" and err.strip() == "error: interrupted"
 
 
 def test_server_and_schema_failures_are_one_line(dialect, raw, fresh_url, tmp_path):
@@ -184,7 +188,8 @@ def test_server_and_schema_failures_are_one_line(dialect, raw, fresh_url, tmp_pa
     )
     *servers, not_migrated, unknown = [assert_one_error_line(r, secret="secret") for r in results]
     assert all("cannot reach" in line and "***" in line for line in servers if "secret" in line), servers
-    assert all(line.startswith("error: cannot reach") for line in servers), servers
+    # A refused password is said as such, not "cannot reach" (issue 20, item 6).
+    assert all(line.startswith(("error: cannot reach", "error: access denied for user")) for line in servers), servers
     assert "schema" in not_migrated and "asm migrate --database" in not_migrated
     assert unknown == "error: no session with id 'ses_unknown'"
 
@@ -232,5 +237,5 @@ def test_usage_errors_unreadable_files_and_the_dialect_free_commands(sqlite_url,
     assert "demo" in bare.stdout and "explain" in bare.stdout and "sessions" in module.stdout
     assert asm.__version__ in version.stdout and "travel-agent" in memory.stdout
     newest = asm.migration_status(sqlite_url)[-1].id
-    assert run_json(sqlite_url, "migrate", "--rollback")["rolled_back"] == [newest]
+    assert run_json(sqlite_url, "migrate", "--rollback", "--yes")["rolled_back"] == [newest]
     assert f"applied {newest}" in run(sqlite_url, "migrate").stdout

@@ -35,7 +35,7 @@ def test_the_readme_demo_records_and_shows_a_session_in_asm_db(tmp_path):
     # The README's first command ends with `asm demo`: the installed console script, on the
     # default database (sqlite:///asm.db in the working directory), twice.
     asm_script = Path(sys.executable).parent / "asm"
-    env = {k: v for k, v in os.environ.items() if k != "ASM_DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("ASM_DATABASE_URL", "DATABASE_URL")}
     for _ in range(2):
         result = subprocess.run([str(asm_script), "demo"], cwd=tmp_path, env=env,
                                 capture_output=True, text=True, timeout=120, check=False)
@@ -44,3 +44,18 @@ def test_the_readme_demo_records_and_shows_a_session_in_asm_db(tmp_path):
         assert "Timeline" in result.stdout and "tool_call_started" in result.stdout
         assert "Usage" in result.stdout and "4869" in result.stdout
     assert (tmp_path / "asm.db").is_file()
+
+
+def test_the_demo_names_asm_as_the_user_can_run_it(tmp_path):
+    # The quick start installs asm in .venv/bin, which is not on PATH: the demo's closing hint
+    # must be a command that works from there, and plain `asm` where PATH finds it.
+    venv_bin = Path(sys.executable).parent
+    (tmp_path / ".venv").symlink_to(venv_bin.parent, target_is_directory=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("ASM_DATABASE_URL", "DATABASE_URL")}
+    for command, path, hint in ((".venv/bin/asm", "/usr/bin:/bin", ".venv/bin/asm sessions"),
+                                ("asm", f"{venv_bin}:/usr/bin:/bin", "asm sessions")):
+        result = subprocess.run([command, "demo"], cwd=tmp_path, env={**env, "PATH": path},
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr
+        said = " ".join(result.stdout.split("next:")[-1].split())
+        assert said.startswith(hint), said

@@ -81,6 +81,8 @@ NULLABLE_KEYS: dict[str, str] = {"asm_artifacts": "Artifacts: keys and ids"}
 # The hot paths, each must be single-shard; why each is hot.
 HOT_PATH: dict[str, str] = {
     "append_event": "append one event (PostgreSQL: the whole append; elsewhere its insert)",
+    "adk_append_event": "the ADK service's append (PostgreSQL: the whole append; elsewhere its stale check)",
+    "adk_save_session_state": "the ADK service's append elsewhere than PostgreSQL: the session's state",
     "advance_sequence": "reserve a session's numbers (MySQL, SQLite: with the single append's id probe)",
     "insert_events": "insert a batch's reserved events",
     "get_event_by_id": "the append answering a stored id; a batch of one id",

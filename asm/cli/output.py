@@ -3,20 +3,28 @@ one `error: ...` line on stderr for every failure."""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
+import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
-from rich.console import Console, Group, RenderableType
-from rich.table import Table
+import click
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.table import Column, Table
 from rich.text import Text
 
+from asm.cli.app import DATABASE_META
 from asm.convert import format_timestamp
+from asm.drivers.urls import parse_url
+from asm.errors import ValidationError
 from asm.records import Event
 
 # A file that is not a terminal gets this width, so ids are never folded when piped.
@@ -26,9 +34,20 @@ R = TypeVar("R", bound=RenderableType)
 
 
 def console(stderr: bool = False) -> Console:
+    """A terminal is as wide as it is; a pipe or a file is as wide as $COLUMNS says (rich reads
+    it), else PIPE_WIDTH."""
     stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() else PIPE_WIDTH
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+    width = None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else PIPE_WIDTH
+    return UncroppedConsole(file=stream, width=width, highlight=False, soft_wrap=False)
+
+
+class UncroppedConsole(Console):
+    """Prints without cropping lines at the width: the only lines wider than it are ids longer
+    than the terminal is wide, which stay whole (copyable) rather than cut."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        options.setdefault("crop", False)
+        super().print(*objects, **options)
 
 
 def jsonable(value: Any) -> Any:
@@ -49,15 +68,87 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+
+
 def print_json(document: Any) -> None:
-    """The one JSON document of a `--json` command."""
-    sys.stdout.write(json.dumps(jsonable(document), indent=2, ensure_ascii=False) + "\n")
+    """The one JSON document of a `--json` command. An object names the database the command
+    ran on (`database`: the URL without its password) unless it names one itself."""
+    sys.stdout.write(json.dumps(with_database(jsonable(document)), indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def with_database(body: Any) -> Any:
+    """A JSON object with the running command's database first (`database`: the URL without
+    its password), unless it names one itself; anything else as it is."""
+    if isinstance(body, dict) and "database" not in body and (database := command_database()) is not None:
+        return {"database": database, **body}
+    return body
+
+
+def command_database() -> str | None:
+    """The running command's database URL as printed (no password); None outside a command
+    or for a URL that does not parse (the command itself says what is wrong with it)."""
+    context = click.get_current_context(silent=True)
+    raw = None if context is None else context.meta.get(DATABASE_META)
+    if raw is None:
+        return None
+    try:
+        return str(parse_url(raw))
+    except ValidationError:
+        return None
 
 
 def print_json_line(document: Any) -> None:
     """One compact JSON document per line (the stream of `events --follow --json`)."""
     sys.stdout.write(json.dumps(jsonable(document), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+# A stream flushes every this many records: the first at once, then in bounded batches.
+FLUSH_EVERY = 500
+
+
+@contextmanager
+def quiet_broken_pipe() -> Iterator[None]:
+    """A reader that left early (`asm events ID | head`) ends the output, not in an error."""
+    try:
+        yield
+    except BrokenPipeError:
+        # Later writes (the interpreter's own flush at exit) go nowhere instead of failing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def stream_json(head: dict[str, Any], key: str, items: Iterable[Any]) -> None:
+    """One JSON document written as it is read: `head`'s keys, then `key` holding `items`, one
+    compact item per line, so a long list never sits in memory (`events --json`)."""
+    out = sys.stdout
+    head = with_database(jsonable(head))
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    out.write(text[:-1].rstrip() + ("," if head else "") + f"\n  {json.dumps(key)}: [")
+    count = 0
+    for item in items:
+        out.write(("\n    " if count == 0 else ",\n    ") + json.dumps(jsonable(item), ensure_ascii=False))
+        if count % FLUSH_EVERY == 0:
+            out.flush()
+        count += 1
+    out.write("\n  ]\n}\n")
+    out.flush()
+
+
+def stream_lines(lines: Iterable[str], *, pager: bool) -> None:
+    """Lines on stdout as they come: through the pager ($PAGER, else less) when asked and stdout
+    is a terminal, never into a pipe or a file."""
+    if pager and sys.stdout.isatty():
+        # The pager gets a newline after the last line from click itself.
+        return click.echo_via_pager(("\n" if i else "") + line for i, line in enumerate(lines))
+    count = 0
+    for line in lines:
+        sys.stdout.write(line + "\n")
+        if count % FLUSH_EVERY == 0:
+            sys.stdout.flush()
+        count += 1
     sys.stdout.flush()
 
 
@@ -67,23 +158,119 @@ def echo_flushed(line: str) -> None:
     sys.stdout.flush()
 
 
+# Columns holding ids people copy into the next command: never folded (the first one of a
+# table, the row's own id, is never left out either).
+ID_COLUMNS = frozenset({"id", "run", "session", "session id", "run id", "key"})
+# How narrow a column that may wrap can get before the table leaves columns out instead: its
+# longest word, up to this (a longer word folds).
+MIN_WRAPPED_WIDTH = 16
+
+
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-          *, numeric: Sequence[str] = (), no_wrap: Sequence[str] = ()) -> Table | Group:
+          *, numeric: Sequence[str] = (), no_wrap: Sequence[str] = (),
+          ids: Collection[str] = ID_COLUMNS) -> Table | Group:
     """A table for people, under its title (a heading line, not padded to the table's width)."""
-    return titled(title, bare_table(columns, rows, numeric=numeric, no_wrap=no_wrap))
+    return titled(title, bare_table(columns, rows, numeric=numeric, no_wrap=no_wrap, ids=ids))
 
 
 def bare_table(columns: Sequence[str], rows: Iterable[Sequence[Any]],
-               *, numeric: Sequence[str] = (), no_wrap: Sequence[str] = ()) -> Table:
-    """A table for people, without a title."""
-    out = Table(header_style="bold")
+               *, numeric: Sequence[str] = (), no_wrap: Sequence[str] = (),
+               ids: Collection[str] = ID_COLUMNS) -> Table:
+    """A table for people, without a title, fitted to the width it is printed at (FittedTable):
+    the `ids` columns stay whole, `numeric` ones too, `no_wrap` ones keep 12 characters."""
+    out = FittedTable(header_style="bold")
     for column in columns:
         # In a narrow terminal long values fold rather than squeezing other columns to nothing.
+        whole = column in numeric or column in ids
         out.add_column(column, justify="right" if column in numeric else "left", overflow="fold",
-                       no_wrap=column in numeric, min_width=min(len(column), 12) if column in no_wrap else None)
+                       no_wrap=whole, min_width=min(len(column), 12) if column in no_wrap and not whole else None)
     for row in rows:
         out.add_row(*(Text(cell(value)) for value in row))
     return out
+
+
+class FittedTable(Table):
+    """A table that fits the width it is printed at. Columns that cannot wrap (ids, numbers)
+    keep their full width; the others wrap, down to their longest word (at most
+    MIN_WRAPPED_WIDTH) or their `min_width`; if that is still too wide, columns are left out from
+    the right (never the first id column), and a caption names them. When even that does not
+    fit, each row becomes a block of lines."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        sizes = [self._measure(console, options, column) for column in self.columns]
+        natural = [size.maximum for size in sizes]
+        floors = [size.maximum if c.no_wrap else min(size.maximum, max(c.min_width or 0, size.minimum))
+                  for c, size in zip(self.columns, sizes, strict=True)]
+        shown = list(range(len(self.columns)))
+        # The row's own id (the first id column) always shows; other columns go from the right.
+        key = next((i for i in shown if _is_id(self.columns[i])), 0)
+        droppable = [i for i in reversed(shown) if i != key]
+        while self._width_of(shown, floors) > width and droppable:
+            shown.remove(droppable.pop(0))
+        if len(shown) == len(natural) and self._width_of(shown, natural) <= width:
+            yield from super().__rich_console__(console, options)  # fits as it is
+        elif self._width_of(shown, floors) > width:
+            yield self._blocks(width)
+        else:
+            yield self._narrowed(shown, natural, floors, width)
+
+    def _measure(self, console: Console, options: ConsoleOptions, column: Column) -> Measurement:
+        """The column's longest word (capped at MIN_WRAPPED_WIDTH) and longest line."""
+        cells = [column.header, *column._cells, *((column.footer,) if self.show_footer else ())]
+        sizes = [Measurement.get(console, options.update(width=10**6), c) for c in cells]
+        return Measurement(min(max((m.minimum for m in sizes), default=0), MIN_WRAPPED_WIDTH),
+                           max((m.maximum for m in sizes), default=0))
+
+    def _width_of(self, shown: Sequence[int], widths: Sequence[int]) -> int:
+        # Each column has one space of padding each side, and a border line before it and at the end.
+        return sum(widths[i] + 3 for i in shown) + 1
+
+    def _narrowed(self, shown: list[int], natural: list[int], floors: list[int], width: int) -> Table:
+        """The shown columns at fixed widths: the wrapping ones share what the others leave,
+        the widest giving way first."""
+        room = width - self._width_of(shown, [0] * len(natural))
+        wrapping = [i for i in shown if not self.columns[i].no_wrap]
+        room -= sum(natural[i] for i in shown if self.columns[i].no_wrap)
+        cap = max((natural[i] for i in wrapping), default=0)
+        while cap > 0 and sum(min(natural[i], max(floors[i], cap)) for i in wrapping) > room:
+            cap -= 1
+        # A plain Table with this one's settings and rows, over the shown columns only.
+        out = Table.__new__(Table)
+        out.__dict__.update(self.__dict__)
+        out.columns = []
+        for index, i in enumerate(shown):
+            column = self.columns[i]
+            fixed = natural[i] if column.no_wrap else min(natural[i], max(floors[i], cap))
+            out.columns.append(dataclasses.replace(column, width=fixed, min_width=None, _index=index))
+        left_out = [_header(self.columns[i]) for i in range(len(self.columns)) if i not in shown]
+        if left_out:
+            out.caption = Text(f"not shown at this width: {', '.join(left_out)} (see --json)")
+            out.caption_justify = "left"
+        return out
+
+    def _blocks(self, width: int) -> Group:
+        """Row by row: the ids on their own line, then one `name: value` line per other column."""
+        lines: list[RenderableType] = []
+        first = next((c for c in self.columns if _is_id(c)), self.columns[0])
+        for row in range(self.row_count):
+            lines.append(Text(str(first._cells[row]), style="bold", no_wrap=True, overflow="ignore"))
+            for column in self.columns:
+                if column is not first and str(column._cells[row]):
+                    text = f"  {_header(column)}: {column._cells[row]}"
+                    if _is_id(column) and len(text) > width:  # the id on a line of its own, whole
+                        lines += [Text(f"  {_header(column)}:"), Text(str(column._cells[row]), overflow="ignore")]
+                    else:
+                        lines.append(Text(text))
+        return Group(*lines)
+
+
+def _is_id(column: Column) -> bool:
+    return column.no_wrap and column.justify != "right"
+
+
+def _header(column: Column) -> str:
+    return str(column.header) or "#"
 
 
 def titled(title: str | None, renderable: R) -> R | Group:
@@ -196,6 +383,13 @@ def one_line(message: str) -> str:
     return " ".join(part.strip() for part in message.splitlines() if part.strip()) or "failed"
 
 
-def print_error(message: str) -> None:
-    sys.stderr.write(f"error: {one_line(message)}\n")
+def print_error(message: str, *, code: str | None = None, as_json: bool = False) -> None:
+    """The one line of a failure: `error: ...`, or with --json the document
+    {"error": {"code": ..., "message": ...}} (code: the asm error's stable code, or the
+    command line's own: usage_error, interrupted, ...)."""
+    if as_json:
+        document = {"error": {"code": code or "error", "message": one_line(message)}}
+        sys.stderr.write(json.dumps(document, ensure_ascii=False) + "\n")
+    else:
+        sys.stderr.write(f"error: {one_line(message)}\n")
     sys.stderr.flush()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+
+import attrs
 
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from asm.cli.output import bare_table, cell, duration, one_day, table, timeline, titled, when
+from asm.cli.output import cell, duration, one_day, table, timeline, when
 from asm.maintenance import MaintenanceReport
-from asm.query.records import UsageSummary
 from asm.records import Artifact, Event, Run, Session
 
 
@@ -71,20 +73,6 @@ def _error_text(error: dict[str, Any] | None) -> str:
     return error["message"] if isinstance(error.get("message"), str) else cell(error)
 
 
-def usage_table(summary: UsageSummary, title: str | None = "Usage") -> Table | Group:
-    rows: list[Sequence[Any]] = [
-        (provider, u.run_count, u.input_tokens, u.output_tokens, u.total_tokens)
-        for provider, u in sorted(summary.by_provider.items())
-    ]
-    out = bare_table(("provider", "runs", "input tokens", "output tokens", "total tokens"), rows,
-                     numeric=("runs", "input tokens", "output tokens", "total tokens"))
-    out.show_footer = True
-    for column, total in zip(out.columns, ("total", summary.run_count, summary.total_input_tokens,
-                                            summary.total_output_tokens, summary.total_tokens), strict=True):
-        column.footer = Text(str(total))
-    return titled(title, out)
-
-
 def artifacts_table(artifacts: Sequence[Artifact], title: str | None = "Artifacts") -> Table | Group:
     return table(title, ("key", "type", "content type", "bytes", "storage"),
                  ((a.key, a.type, a.content_type, a.size_bytes, a.storage_ref) for a in artifacts),
@@ -93,6 +81,36 @@ def artifacts_table(artifacts: Sequence[Artifact], title: str | None = "Artifact
 
 def session_view(session: Session, runs: Sequence[Run], events: Sequence[Event]) -> Group:
     return Group(session_panel(session), "", runs_table(runs), "", timeline(events, run_labels=run_labels(runs)))
+
+
+@attrs.frozen
+class EventSummary:
+    """How many events a session has and when the first and the last were recorded."""
+
+    count: int
+    first_at: datetime | None
+    last_at: datetime | None
+
+
+def session_summary_view(session_id: str, session: Session | None, runs: Sequence[Run], summary: EventSummary,
+                         latest: Sequence[Event]) -> Group:
+    """`asm show`: the session (or a note that it has no row), its runs, an event summary and
+    only the latest events, with how many older ones are left out."""
+    head: Any = session_panel(session) if session is not None else Text(
+        f"session {session_id} has events but no session row (events need none)", style="bold")
+    parts: list[Any] = [head, "", runs_table(runs), "", Text(event_summary_line(summary))]
+    if latest:
+        parts += ["", timeline(latest, title=f"Latest {len(latest)} events", run_labels=run_labels(runs))]
+    if (older := summary.count - len(latest)) > 0:
+        parts.append(Text(f"{older:,} older events not shown: `asm events {session_id}` lists them all, "
+                          f"`--last N` shows more here"))
+    return Group(*parts)
+
+
+def event_summary_line(summary: EventSummary) -> str:
+    if not summary.count:
+        return "Events: none"
+    return f"Events: {summary.count:,} (first {when(summary.first_at)}, last {when(summary.last_at)} UTC)"
 
 
 def report_table(report: MaintenanceReport) -> Table | Group:

@@ -9,7 +9,12 @@ as it is.
 
 from __future__ import annotations
 
-from asm.drivers import kinds, mysql, postgres, sqlite
+import importlib
+import re
+import sys
+from pathlib import Path
+
+from asm.drivers import kinds
 from asm.drivers.poolers import STATEMENT_MODE_MESSAGE, STATEMENT_MODE_REFUSED
 from asm.drivers.urls import DatabaseURL, redact
 from asm.errors import (
@@ -21,13 +26,18 @@ from asm.errors import (
     StorageWriteFailed,
 )
 
-_CLASSIFIERS = (postgres.classify, sqlite.classify, mysql.classify)
+# Each driver module's `classify`, asked only once its library is loaded: no exception of a
+# library never imported can exist, and classifying must not import one (nor its driver).
+_CLASSIFIERS = (("psycopg", "asm.drivers.postgres"), ("sqlite3", "asm.drivers.sqlite"),
+                ("pymysql", "asm.drivers.mysql"))
 
 
 def classify(exc: BaseException) -> str | None:
     """The kind of a driver's exception; None when it is not one (a bug, left to propagate)."""
-    for classify_driver in _CLASSIFIERS:
-        kind = classify_driver(exc)
+    for library, module in _CLASSIFIERS:
+        if library not in sys.modules:
+            continue
+        kind: str | None = importlib.import_module(module).classify(exc)
         if kind is not None:
             return kind
     if isinstance(exc, (ConnectionError, TimeoutError, OSError)):
@@ -55,6 +65,14 @@ def translate(exc: BaseException, *, url: DatabaseURL, write: bool, what: str) -
             # Not an outage: trying again meets the same pooler.
             return StorageConnectionFailed(f"{url} refused a transaction ({text}): {STATEMENT_MODE_REFUSED}",
                                            details={**details, "pooler": "statement"}, retryable=False)
+        if refusal := _refusal(text):
+            # The server answered: not an outage, and trying again meets the same answer.
+            reason, message = refusal
+            return StorageConnectionFailed(f"{message} on {url}: {text}", details={**details, "reason": reason},
+                                           retryable=False)
+        if url.dialect == "sqlite" and (missing := _missing_directory(url)) is not None:
+            return StorageConnectionFailed(f"cannot reach {url}: the directory {missing} does not exist ({text})",
+                                           details=details)
         return StorageConnectionFailed(f"cannot reach {url}: {text}", details=details)
     if kind == kinds.SCHEMA:
         return SchemaError(
@@ -66,6 +84,33 @@ def translate(exc: BaseException, *, url: DatabaseURL, write: bool, what: str) -
     failure = StorageWriteFailed if write else StorageReadFailed
     retryable = kind in kinds.LOST_RACE
     return failure(f"{what} failed: {text}", details=details, retryable=retryable)
+
+
+# A server's refusal at connect time, in PostgreSQL's and MySQL's words: the pattern (its
+# group names the user or database), the reason (details["reason"]) and what asm says.
+_REFUSALS = (
+    (re.compile(r'password authentication failed for user "([^"]*)"'), "access_denied", 'access denied for user "{}"'),
+    (re.compile(r'role "([^"]*)" does not exist'), "access_denied", 'access denied for user "{}" (no such role)'),
+    (re.compile(r'database "([^"]*)" does not exist'), "unknown_database", 'database "{}" does not exist'),
+    (re.compile(r"Access denied for user ('[^']*'@'[^']*')"), "access_denied", "access denied for user {}"),
+    (re.compile(r"Unknown database '([^']*)'"), "unknown_database", "database '{}' does not exist"),
+)
+
+
+def _refusal(text: str) -> tuple[str, str] | None:
+    """(reason, message) when the server refused the user or does not have the database."""
+    for pattern, reason, message in _REFUSALS:
+        if found := pattern.search(text):
+            return reason, message.format(found.group(1))
+    return None
+
+
+def _missing_directory(url: DatabaseURL) -> str | None:
+    """The directory of a SQLite file when it does not exist (SQLite says only that it cannot open the file)."""
+    if url.is_memory or not url.database:
+        return None
+    directory = Path(url.database).parent.absolute()
+    return None if directory.is_dir() else str(directory)
 
 
 def _timeout_message(exc: BaseException, what: str, text: str) -> str:

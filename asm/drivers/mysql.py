@@ -3,14 +3,10 @@ asyncio): pooled connections, their liveness, and the classification of MySQL's 
 
 from __future__ import annotations
 
-from typing import Any
-
-import aiomysql
-import pymysql
-import pymysql.cursors
+import sys
+from typing import TYPE_CHECKING, Any
 
 from asm.core.operation import Rows
-import asm.sql.adapters  # noqa: F401 - registers the "asm-pymysql" adapter the sync driver names
 from asm.drivers import kinds
 from asm.drivers.async_pool import AsyncSimplePool
 from asm.drivers.base import close, execute_on_cursor, rows_of
@@ -18,16 +14,27 @@ from asm.drivers.liveness import readable
 from asm.drivers.pool import SimplePool
 from asm.drivers.urls import DatabaseURL
 
+if TYPE_CHECKING:
+    import pymysql.connections
+
+# PyMySQL and aiomysql are imported by the functions that open connections: `import asm`
+# (and `asm --help`) should not pay for a driver the caller may never use.
+
 # Notes such as "table already exists" (CREATE ... IF NOT EXISTS) are expected; aiomysql
 # would raise them as Python warnings.
 QUIET_NOTES = "SET SESSION sql_notes = 0"
 
 
-# aiomysql escapes a bytes parameter with a PyMySQL function that PyMySQL 1.1+ replaced by a
-# placeholder string (PyMySQL issue 1274), so any bytes parameter failed: give it PyMySQL's own
-# (which writes the _binary X'...' literal).
-if not callable(aiomysql.connection.escape_bytes_prefixed):
-    aiomysql.connection.escape_bytes_prefixed = pymysql.converters.escape_bytes
+def _aiomysql() -> Any:
+    """aiomysql, repaired: it escapes a bytes parameter with a PyMySQL function that PyMySQL
+    1.1+ replaced by a placeholder string (PyMySQL issue 1274), so any bytes parameter failed:
+    give it PyMySQL's own (which writes the _binary X'...' literal)."""
+    import aiomysql
+    import pymysql.converters
+
+    if not callable(aiomysql.connection.escape_bytes_prefixed):
+        aiomysql.connection.escape_bytes_prefixed = pymysql.converters.escape_bytes
+    return aiomysql
 
 
 def connect_options(url: DatabaseURL, timeout: float) -> dict[str, Any]:
@@ -81,6 +88,9 @@ class Driver:
                   prepare_threshold: int | None = None) -> SimplePool:
         """A pool of asm's own (see pool.py); `prepare_threshold` is PostgreSQL's and ignored here
         (PyMySQL never prepares statements on the server)."""
+        import pymysql
+        import pymysql.cursors
+
         options = connect_options(url, timeout)
         setup = session_setup(url)
 
@@ -101,6 +111,8 @@ class Driver:
 
     def fetch_rows(self, conn: Any, sql: str, params: Any) -> Rows:
         """A query's rows as tuples (the connections make dicts by default)."""
+        import pymysql.cursors
+
         with conn.cursor(pymysql.cursors.Cursor) as cur:
             cur.execute(sql, params or None)
             return rows_of(sql, cur, cur.fetchall())
@@ -109,9 +121,16 @@ class Driver:
 class AsyncDriver:
     aiosql_adapter = "asm-aiomysql"
 
+    def __init__(self) -> None:
+        # Made when the async MySQL API is first asked for (ASYNC_DRIVERS, asm.sql.queries):
+        # aiomysql is repaired before any of asm's queries can pass it bytes, also on the
+        # caller's own connections.
+        _aiomysql()
+
     async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10,
                         timeout: float = 30.0, prepare_threshold: int | None = None) -> AsyncSimplePool:
         """As the sync driver's."""
+        aiomysql = _aiomysql()
         options = connect_options(url, timeout)
         options["db"] = options.pop("database")
         options["cursorclass"] = aiomysql.DictCursor
@@ -139,6 +158,8 @@ class AsyncDriver:
 
     async def fetch_rows(self, conn: Any, sql: str, params: Any) -> Rows:
         """As the sync driver's."""
+        import aiomysql
+
         async with conn.cursor(aiomysql.Cursor) as cur:
             await cur.execute(sql, params or None)
             return rows_of(sql, cur, await cur.fetchall())
@@ -155,7 +176,9 @@ _SCHEMA = {1054, 1146}
 
 def classify(exc: BaseException) -> str | None:
     """The kind (asm.drivers.kinds) of a PyMySQL error (aiomysql raises PyMySQL's); None for any other."""
-    if not isinstance(exc, pymysql.err.MySQLError):
+    pymysql = sys.modules.get("pymysql")
+    # Not imported: no PyMySQL error exists (and classifying must not load the driver).
+    if pymysql is None or not isinstance(exc, pymysql.err.MySQLError):
         return None
     code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
     if isinstance(exc, pymysql.err.IntegrityError) and code == 1062:

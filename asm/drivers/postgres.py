@@ -8,14 +8,9 @@ transaction is an explicit BEGIN ... COMMIT that asm issues itself (asm/core/tra
 
 from __future__ import annotations
 
-from typing import Any
-
-import psycopg
-import psycopg_pool
-from psycopg.adapt import AdaptersMap
-from psycopg.rows import dict_row
-from psycopg.types.array import ListBinaryDumper
-from psycopg.types.json import set_json_loads
+import functools
+import sys
+from typing import TYPE_CHECKING, Any
 
 from asm.convert.json_text import loads
 from asm.drivers import kinds
@@ -23,12 +18,33 @@ from asm.drivers.dialects import BinaryArray
 from asm.drivers.liveness import readable
 from asm.drivers.urls import DatabaseURL
 
-# psycopg's adapters, for asm's connections only: json and jsonb parsed by
-# asm.convert.json_text (msgspec, the standard library where msgspec refuses a text), and
-# BinaryArray parameters (asm.drivers.dialects) sent as binary arrays.
-ADAPTERS = AdaptersMap(psycopg.adapters)
-set_json_loads(loads, ADAPTERS)
-ADAPTERS.register_dumper(BinaryArray, ListBinaryDumper)
+# psycopg is imported when the first pool is configured, not with this module: the executors
+# import it for `probe_timeout`, and `import asm` should not pay for a driver it may never use.
+if TYPE_CHECKING:
+    from psycopg.adapt import AdaptersMap
+
+    ADAPTERS: AdaptersMap
+else:
+    def __getattr__(name: str) -> Any:
+        if name == "ADAPTERS":
+            return adapters()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def adapters() -> AdaptersMap:
+    """psycopg's adapters, for asm's connections only (also `ADAPTERS`, made once): json and
+    jsonb parsed by asm.convert.json_text (msgspec, the standard library where msgspec refuses a
+    text), and BinaryArray parameters (asm.drivers.dialects) sent as binary arrays."""
+    import psycopg
+    from psycopg.adapt import AdaptersMap
+    from psycopg.types.array import ListBinaryDumper
+    from psycopg.types.json import set_json_loads
+
+    made = AdaptersMap(psycopg.adapters)
+    set_json_loads(loads, made)
+    made.register_dumper(BinaryArray, ListBinaryDumper)
+    return made
 
 
 def probe_timeout(timeout: float) -> int:
@@ -44,13 +60,15 @@ def pool_options(url: DatabaseURL, min_size: int, max_size: int, timeout: float,
     transaction-pooling PgBouncer one server connection serves many clients, and psycopg's
     `_pg3_N` names would run another client's statement. No startup `options` either (poolers
     such as PgBouncer refuse them): the time zone and jit are set by `configure`."""
+    from psycopg.rows import dict_row
+
     return {
         "conninfo": url.conninfo(),
         "min_size": min_size,
         "max_size": max_size,
         "timeout": timeout,
         # Autocommit: one statement is one round trip; asm sends BEGIN itself when it needs one.
-        "kwargs": {"autocommit": True, "row_factory": dict_row, "context": ADAPTERS,
+        "kwargs": {"autocommit": True, "row_factory": dict_row, "context": adapters(),
                    "prepare_threshold": prepare_threshold, "connect_timeout": probe_timeout(timeout)},
         "open": False,
         "name": "asm",
@@ -102,9 +120,12 @@ def suspect(conn: Any) -> bool:
 
 def classify(exc: BaseException) -> str | None:
     """The kind (asm.drivers.kinds) of a psycopg or psycopg_pool error; None for any other."""
-    if isinstance(exc, (psycopg_pool.PoolTimeout, psycopg_pool.PoolClosed)):
+    # Either not imported: none of its errors exists (and classifying must not load the driver).
+    psycopg_pool = sys.modules.get("psycopg_pool")
+    if psycopg_pool is not None and isinstance(exc, (psycopg_pool.PoolTimeout, psycopg_pool.PoolClosed)):
         return kinds.CONNECTION
-    if not isinstance(exc, psycopg.Error):
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None or not isinstance(exc, psycopg.Error):
         return None
     # Two processes creating the same table race on the catalog: the loser runs again.
     if isinstance(exc, (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable,

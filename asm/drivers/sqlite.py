@@ -4,17 +4,17 @@ connections in WAL mode, and the classification of sqlite3's errors."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
-
-import aiosqlite
+from typing import TYPE_CHECKING, Any
 
 from asm.core.operation import Rows
-import asm.sql.adapters  # noqa: F401 - registers the "asm-sqlite3" adapter the sync driver names
 from asm.drivers import kinds
 from asm.drivers.async_pool import AsyncSimplePool
 from asm.drivers.base import close, execute_on_cursor, rows_of
 from asm.drivers.pool import SimplePool
 from asm.drivers.urls import DatabaseURL
+
+if TYPE_CHECKING:
+    import aiosqlite
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -68,6 +68,8 @@ class AsyncDriver:
     async def open_pool(self, url: DatabaseURL, *, min_size: int = 1, max_size: int = 10,
                         timeout: float = 30.0, prepare_threshold: int | None = None) -> AsyncSimplePool:
         """As the sync driver's."""
+        import aiosqlite  # here: `import asm` should not pay for the async driver
+
         path = url.database or ""
         memory = url.is_memory
 

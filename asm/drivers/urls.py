@@ -191,6 +191,15 @@ def parse_url(url: str | DatabaseURL) -> DatabaseURL:
         database = rest[1:] if rest.startswith("/") else rest
         if not database:
             raise ValidationError("sqlite URL needs a path: sqlite:///asm.db", details={"field": "url"})
+        if not rest.startswith("/") and database != ":memory:":
+            # sqlite://x.db reads as host x.db in every other URL: refused, not guessed at.
+            # The right form is spelled out, unless the text may hold a password (then only the
+            # URL with it hidden, and no other URL beside it for a reader to mistake it for).
+            shown = _shown(scheme, rest)
+            hint = (f"write {scheme}:///{rest} for a path relative to the working directory, {scheme}:////abs/path.db "
+                    f"for an absolute one, {scheme}://:memory: for memory" if "@" not in rest
+                    else "a SQLite URL has three slashes before a relative path, four before an absolute one")
+            raise ValidationError(f"{shown} has two slashes: {hint}", details={"field": "url"})
         return _checked(DatabaseURL(dialect=dialect, raw=url, database=database))
     split = _split_userinfo(rest)
     if split is None:
@@ -209,6 +218,10 @@ def parse_url(url: str | DatabaseURL) -> DatabaseURL:
     user, colon, password = (userinfo or "").partition(":")
     query = dict(parse_qsl(parts.query))
     pooler = _pooler(dialect, query.pop(POOLER_PARAMETER, None), _shown(scheme, rest))
+    if dialect == "mysql" and not unquote(parts.path.lstrip("/")):
+        # The tables live in one database; without it every statement fails with "No database selected".
+        raise ValidationError(f"database URL {_shown(scheme, rest)} names no database: add one, as in "
+                              "mysql://user@host/asm", details={"field": "url"})
     return _checked(DatabaseURL(
         dialect=dialect,
         raw=url,

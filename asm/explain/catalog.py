@@ -188,6 +188,12 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
                               before=(("advance_sequence", bump(hot)),)),
                          Case("cold session", _event(s, 2, cold, s.cold_length + 1),
                               before=(("advance_sequence", bump(cold)),))],
+        # adk.sql (asm.integrations.adk): PostgreSQL's whole append; elsewhere its counter step.
+        "adk_append_event": [Case("hot session", {**_event(s, 3, hot), "seen": s.hot_length,
+                                                  "state_delta": '{"step": 2}', "last_update": "1765100000.25",
+                                                  "updated_at": s.now})],
+        "adk_save_session_state": [Case("hot session", {"session_id": hot, "context": {"state": {"step": 2}},
+                                                        "updated_at": s.now})],
         "get_event_by_id": [Case("by id", {"id": mid["id"]})],
         "get_events_by_ids": [Case("1 id", {"ids": [mid["id"]]}), Case("1,000 ids", {"ids": list(s.event_ids)})],
         "advance_sequence": [Case("hot session", {"id": None, "session_id": hot, "count": 100, "now": s.now}),

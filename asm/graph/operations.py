@@ -126,9 +126,13 @@ def list_page(db: Database, graph_id: str | None = None, limit: int = 50,
               cursor: str | None = None) -> Steps[GraphSessionPage]:
     """Graph sessions in creation order, one keyset page at a time."""
     page_limit(limit, "limit")
-    after = (None, None) if cursor is None else decode_cursor(cursor, LIST_QUERY, ("timestamp", "uuid"), store_secret(db))
+    graph_id = None if graph_id is None else text(graph_id, "graph_id", max_len=255)
+    # A cursor continues the listing that made it: of one graph, or of all (InvalidCursor otherwise).
+    filters = None if graph_id is None else {"graph_id": graph_id}
+    after = (None, None) if cursor is None else decode_cursor(cursor, LIST_QUERY, ("timestamp", "uuid"),
+                                                              store_secret(db), filters)
     rows = yield Call("list_graph_sessions", {
-        "graph_id": None if graph_id is None else text(graph_id, "graph_id", max_len=255),
+        "graph_id": graph_id,
         "after_created_at": db.dialect.encode_ts(after[0]),
         "after_id": after[1],
         "limit": limit + 1,
@@ -138,7 +142,7 @@ def list_page(db: Database, graph_id: str | None = None, limit: int = 50,
     last = sessions[-1] if has_more else None
     return GraphSessionPage(
         sessions=sessions,
-        cursor=encode_cursor(LIST_QUERY, (last.created_at, last.id), store_secret(db)) if last else None,
+        cursor=encode_cursor(LIST_QUERY, (last.created_at, last.id), store_secret(db), filters) if last else None,
         has_more=has_more,
     )
 

@@ -44,15 +44,15 @@ def search_events(
     each in sequence order."""
     check_order(order_by, _ORDERS)
     sessions = id_list(session_ids, "session_ids")
-    params = {**_filters(db, sessions, run_ids, types, providers, since, until, correlation_id),
-              "limit": check_limit(limit) + 1}
+    filters = _filters(db, sessions, run_ids, types, providers, since, until, correlation_id)
+    params = {**filters, "limit": check_limit(limit) + 1}
     name = f"events:{order_by}"
     key: Callable[[Row], tuple[Any, ...]]
     if order_by == "sequence_asc":
-        params["after_session_id"], params["after_sequence"] = after(db, cursor, name, ("id", "sequence"))
+        params["after_session_id"], params["after_sequence"] = after(db, cursor, name, ("id", "sequence"), filters)
         key = lambda row: (row["session_id"], int(row["sequence_number"]))  # noqa: E731
     else:
-        after_at, params["after_id"] = after(db, cursor, name, ("timestamp", "id"))
+        after_at, params["after_id"] = after(db, cursor, name, ("timestamp", "id"), filters)
         params["after_at"] = db.dialect.encode_ts(after_at)
         key = lambda row: (db.dialect.decode_ts(row["timestamp"]), row["id"])  # noqa: E731
     if sessions is None:
@@ -64,7 +64,7 @@ def search_events(
     else:
         rows = yield from _each_session_merged(db, order_by, sessions, params, key)
     events, next_cursor, has_more = page(db, rows, limit, name,
-                                         lambda row: from_row(db.dialect, Event, "asm_events", row), key)
+                                         lambda row: from_row(db.dialect, Event, "asm_events", row), key, filters)
     return EventPage(events=events, cursor=next_cursor, has_more=has_more)
 
 

@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
 from asm.arguments import require_id
-from asm.core.operation import JobSteps, RunOperation, job
-from asm.convert.rows import to_params
+from asm.core.operation import Call, JobSteps, RunOperation, Steps, job, operation
+from asm.convert.rows import from_row, records_from, to_params
 from asm.core.database import Database
 from asm.errors import ConflictError, ValidationError
 from asm.query import export as ex
 from asm.query.json_reader import JsonReader
 from asm.query.repeats import RepeatFinder
 from asm.records import Artifact, Event, Run, Session
+from asm.store.chunks import rows_by_ids
 from asm.store.events import check_event_size, read_events
 from asm.store.runs import list_runs
 from asm.store.sessions import get_session
@@ -41,16 +42,34 @@ ExportSource: TypeAlias = "str | os.PathLike[str] | SupportsRead[bytes] | Suppor
 
 # Records read (export) or written (import) per statement: memory holds about one page.
 PAGE_SIZE = 500
+# Told the number of events written so far after each page (a progress bar's feed).
+OnEvents: TypeAlias = "Callable[[int], None] | None"
+
+
+@attrs.frozen
+class Changes:
+    """What an import did to the records of one kind it read. The session row and runs are
+    replaced by the file's (`updated` when they differed); events and artifacts are append-only:
+    one already stored under the same id is kept as stored (`kept`), and `differing` counts
+    those among them whose stored version differs from the file's."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept: int = 0
+    differing: int = 0
 
 
 @attrs.frozen
 class ExportSummary:
-    """What an export written or imported held."""
+    """What an export written or imported held. After an import, `changes` says what it did
+    per kind ("session", "runs", "events", "artifacts"); it takes no part in equality."""
 
     session_id: str
     runs: int
     events: int
     artifacts: int
+    changes: dict[str, Changes] | None = attrs.field(default=None, eq=False)
 
 
 # -- export --------------------------------------------------------------------------------
@@ -58,7 +77,7 @@ class ExportSummary:
 
 @job
 def export_session_to(db: Database, session_id: str, file: ExportTarget, *,
-                      include_artifacts: bool = False) -> JobSteps[ExportSummary]:
+                      include_artifacts: bool = False, on_events: OnEvents = None) -> JobSteps[ExportSummary]:
     """Write the export of a session to `file` (a path, or a text or binary file object), the
     same JSON text as `export_session(...).to_json()`, reading events page by page. Nothing is
     written for an unknown session (SessionNotFound); a path is created at the first write and
@@ -82,6 +101,8 @@ def export_session_to(db: Database, session_id: str, file: ExportTarget, *,
                 while page:
                     output.write(("," if events else "") + _records_text(page))
                     events += len(page)
+                    if on_events is not None:
+                        on_events(events)
                     if len(page) < PAGE_SIZE:
                         break
                     page = yield RunOperation(read_events, (session_id,),
@@ -166,7 +187,7 @@ def _write_failed(exc: OSError) -> ValidationError:
 
 
 @job
-def import_session_from(db: Database, file: ExportSource) -> JobSteps[ExportSummary]:
+def import_session_from(db: Database, file: ExportSource, on_events: OnEvents = None) -> JobSteps[ExportSummary]:
     """Import the export document in `file` (a path, or a binary or text file object), reading
     one record at a time and writing PAGE_SIZE at a time. The store method runs it in one
     transaction: any error (a malformed document, ConflictError) writes nothing. Beyond
@@ -178,16 +199,16 @@ def import_session_from(db: Database, file: ExportSource) -> JobSteps[ExportSumm
             raise ValidationError(f"cannot read {os.fspath(file)}: {exc.strerror or exc}",
                                   details={"field": "file"}) from exc
         try:
-            return (yield from _import(db, JsonReader(handle.read)))
+            return (yield from _import(db, JsonReader(handle.read), on_events))
         finally:
             handle.close()
     if not callable(getattr(file, "read", None)):
         raise ex.invalid("file", f"must be a path or a file object with read(), not {type(file).__name__}")
-    return (yield from _import(db, JsonReader(file.read)))
+    return (yield from _import(db, JsonReader(file.read), on_events))
 
 
-def _import(db: Database, reader: JsonReader) -> JobSteps[ExportSummary]:
-    state = _Import(db)
+def _import(db: Database, reader: JsonReader, on_events: OnEvents = None) -> JobSteps[ExportSummary]:
+    state = _Import(db, on_events)
     if reader.peek() not in ("{", None):
         value = reader.value()
         raise ex.invalid("document", f"must be a JSON object, not {type(value).__name__}")
@@ -225,12 +246,14 @@ class _Import:
     """What the streamed import checks on the way: one session, numbered events in order,
     unique ids and keys."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, on_events: OnEvents = None) -> None:
         self.db = db
+        self.on_events = on_events
         self.session: Session | None = None
         # The first record read before the session, which every later record must agree with.
         self.first: tuple[str, str | None] | None = None
         self.counts = dict.fromkeys(ex.LISTS, 0)
+        self.changes = {name: Changes() for name in ("session", *ex.LISTS)}
         self.last_sequence: tuple[str, int] | None = None
         self.unique = {("runs", "id"): RepeatFinder(), ("events", "id"): RepeatFinder(),
                        ("artifacts", "id"): RepeatFinder(), ("artifacts", "key"): RepeatFinder()}
@@ -241,13 +264,19 @@ class _Import:
             where, session_id = self.first
             raise ex.invalid(f"{where}.session_id", f"must be the session's id {session.id!r}, not {session_id!r}")
         self.session = session
+        before: Session | None = yield RunOperation(_stored_session, (session.id,))
         yield RunOperation(ex.import_session_row, (to_params(self.db.dialect, session),))
+        after: Session | None = yield RunOperation(_stored_session, (session.id,))
+        # Compared as stored: the upsert keeps created_at and a soft delete.
+        kind = "created" if before is None else "unchanged" if before == after else "updated"
+        self.changes["session"] = Changes(**{kind: 1})
 
     def read_list(self, name: str, reader: JsonReader) -> JobSteps[None]:
         if reader.peek() != "[":
             value = reader.value()
             raise ex.invalid(name, f"must be a JSON array, not {type(value).__name__}")
         batch: list[dict[str, Any]] = []
+        records: list[ex.ListRecord] = []
         for i, item in enumerate(reader.items(name)):
             where = f"{name}[{i}]"
             # Its payloads are checked once, while encoding it.
@@ -258,10 +287,11 @@ class _Import:
             except ValidationError as exc:
                 raise ex.located(exc, where) from None
             batch.append(check_event_size(self.db, params, f"{where}.") if name == "events" else params)
+            records.append(record)
             if len(batch) == PAGE_SIZE:
-                yield from self._write(name, batch)
-                batch = []
-        yield from self._write(name, batch)
+                yield from self._write(name, batch, records)
+                batch, records = [], []
+        yield from self._write(name, batch, records)
 
     def _check(self, name: str, where: str, record: ex.ListRecord) -> None:
         if self.session is not None:
@@ -291,8 +321,10 @@ class _Import:
             raise ex.invalid(f"{where}.sequence_number", problem)
         self.last_sequence = (where, number)
 
-    def _write(self, name: str, batch: list[dict[str, Any]]) -> JobSteps[None]:
+    def _write(self, name: str, batch: list[dict[str, Any]], records: list[ex.ListRecord]) -> JobSteps[None]:
         if batch:
+            stored: dict[str, ex.ListRecord | None] = yield RunOperation(_stored_records, (name, [r.id for r in records]))
+            self._count(name, records, stored)
             step = {"runs": ex.import_run_batch, "events": ex.import_event_batch,
                     "artifacts": ex.import_artifact_batch}[name]
             try:
@@ -300,6 +332,21 @@ class _Import:
             except ConflictError:
                 self._refuse_repeats()  # a key the document itself repeats is its own fault
                 raise
+            if name == "events" and self.on_events is not None:
+                self.on_events(self.counts["events"])
+
+    def _count(self, name: str, records: list[ex.ListRecord], stored: dict[str, ex.ListRecord | None]) -> None:
+        counts = attrs.asdict(self.changes[name])
+        for record in records:
+            if record.id not in stored:
+                counts["created"] += 1
+            elif name == "runs":  # replaced by the file's
+                counts["unchanged" if stored[record.id] == record else "updated"] += 1
+            else:  # append-only: kept as stored
+                counts["kept"] += 1
+                # Artifacts are not read back (None): only their presence is known.
+                counts["differing"] += stored[record.id] not in (None, record)
+        self.changes[name] = Changes(**counts)
 
     def _refuse_repeats(self) -> None:
         for (name, attribute), finder in self.unique.items():
@@ -310,4 +357,29 @@ class _Import:
     def finish(self) -> ExportSummary:
         self._refuse_repeats()
         assert self.session is not None  # a document without one failed require_keys
-        return ExportSummary(self.session.id, self.counts["runs"], self.counts["events"], self.counts["artifacts"])
+        return ExportSummary(self.session.id, self.counts["runs"], self.counts["events"], self.counts["artifacts"],
+                             changes=dict(self.changes))
+
+
+@operation()
+def _stored_session(db: Database, session_id: str) -> Steps[Session | None]:
+    rows = yield Call("get_session", {"id": session_id}, tuples=True)
+    found = records_from(db.dialect, Session, "asm_sessions", rows)
+    return found[0] if found else None
+
+
+@operation()
+def _stored_records(db: Database, name: str, ids: list[str]) -> Steps[dict[str, Any]]:
+    """The records of these ids stored already, by id (artifacts: None, only their presence)."""
+    if name == "runs":
+        runs: dict[str, Any] = {}
+        for run_id in ids:
+            row = yield Call("get_run", {"id": run_id})
+            if row is not None:
+                runs[run_id] = from_row(db.dialect, Run, "asm_runs", row)
+        return runs
+    if name == "events":
+        rows = yield from rows_by_ids(db, "get_events_by_ids", ids)
+        return {row["id"]: from_row(db.dialect, Event, "asm_events", row) for row in rows}
+    rows = yield from rows_by_ids(db, "import_artifact_ids", ids)
+    return dict.fromkeys((row["id"] for row in rows), None)

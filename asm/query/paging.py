@@ -31,29 +31,34 @@ def check_order(order_by: Any, orders: dict[str, V]) -> V:
     return orders[order_by]
 
 
-def after(db: Database, cursor: str | None, query: str, kinds: tuple[str, ...]) -> tuple[Any, ...]:
+def after(db: Database, cursor: str | None, query: str, kinds: tuple[str, ...],
+          filters: dict[str, Any] | None = None) -> tuple[Any, ...]:
     """The sort key the page starts after (all None for the first page); `kinds` name the
-    key's values for asm.cursors ("timestamp", "id", "sequence", "tokens")."""
+    key's values for asm.cursors ("timestamp", "id", "sequence", "tokens"). A cursor made
+    with other `filters` (the search's filter parameters) is InvalidCursor."""
     if cursor is None:
         return (None,) * len(kinds)
-    return decode_cursor(cursor, query, kinds, store_secret(db))
+    return decode_cursor(cursor, query, kinds, store_secret(db), filters)
 
 
 def page(db: Database, rows: list[Row], limit: int, query: str, decode: Callable[[Row], T],
-         key: Callable[[Row], tuple[Any, ...]]) -> tuple[list[T], str | None, bool]:
-    """(items, cursor, has_more) from `limit + 1` fetched rows; `key(row)` is the sort key."""
+         key: Callable[[Row], tuple[Any, ...]],
+         filters: dict[str, Any] | None = None) -> tuple[list[T], str | None, bool]:
+    """(items, cursor, has_more) from `limit + 1` fetched rows; `key(row)` is the sort key;
+    the cursor is bound to `filters` (see `after`)."""
     has_more = len(rows) > limit
     rows = rows[:limit]
-    cursor = encode_cursor(query, key(rows[-1]), store_secret(db)) if has_more else None
+    cursor = encode_cursor(query, key(rows[-1]), store_secret(db), filters) if has_more else None
     return [decode(row) for row in rows], cursor, has_more
 
 
 def record_page(db: Database, records: list[T], limit: int, query: str,
-                key: Callable[[T], tuple[Any, ...]]) -> tuple[list[T], str | None, bool]:
+                key: Callable[[T], tuple[Any, ...]],
+                filters: dict[str, Any] | None = None) -> tuple[list[T], str | None, bool]:
     """`page` for rows already read into records (a `Call(..., tuples=True)`)."""
     has_more = len(records) > limit
     del records[limit:]
-    cursor = encode_cursor(query, key(records[-1]), store_secret(db)) if has_more else None
+    cursor = encode_cursor(query, key(records[-1]), store_secret(db), filters) if has_more else None
     return records, cursor, has_more
 
 

@@ -45,18 +45,20 @@ def search_runs(
         "limit": limit + 1,
     }
     name = f"runs:{order_by}"
+    # The cursor is bound to the filters (the parameters so far, but the page size).
+    filters = {k: v for k, v in params.items() if k != "limit"}
     key: Callable[[Row], tuple[Any, ...]]
     if order_by == "token_usage_desc":
         # The token sort key is a JSON number in the cursor: a 64-bit int or a finite float.
-        params["after_tokens"], params["after_id"] = after(db, cursor, name, ("tokens", "id"))
+        params["after_tokens"], params["after_id"] = after(db, cursor, name, ("tokens", "id"), filters)
         key = lambda row: (token_key(number(row["sort_tokens"])), row["id"])  # noqa: E731
     else:
-        after_at, params["after_id"] = after(db, cursor, name, ("timestamp", "id"))
+        after_at, params["after_id"] = after(db, cursor, name, ("timestamp", "id"), filters)
         params["after_at"] = db.dialect.encode_ts(after_at)
         key = lambda row: (db.dialect.decode_ts(row["started_at"]), row["id"])  # noqa: E731
     rows = yield Call(query, params)
     runs, next_cursor, has_more = page(db, rows, limit, name,
-                                       lambda row: from_row(db.dialect, Run, "asm_runs", row), key)
+                                       lambda row: from_row(db.dialect, Run, "asm_runs", row), key, filters)
     return RunPage(runs=runs, cursor=next_cursor, has_more=has_more)
 
 

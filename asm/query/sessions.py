@@ -48,13 +48,15 @@ def search_sessions(
         "created_before": db.dialect.encode_ts(optional_datetime(created_before, "created_before")),
         "include_deleted": 1 if flag(include_deleted, "include_deleted") else 0,
     }
-    after_at, after_id = after(db, cursor, f"sessions:{order_by}", ("timestamp", "id"))
+    # What the cursor is bound to: the filters given (include_deleted only when it is set).
+    bound = {**filters, "include_deleted": filters["include_deleted"] or None}
+    after_at, after_id = after(db, cursor, f"sessions:{order_by}", ("timestamp", "id"), bound)
     rows = yield Call(query, {**filters, "after_at": db.dialect.encode_ts(after_at), "after_id": after_id,
                               "limit": limit + 1}, tuples=True)
     total = (yield Call("count_sessions", filters)) if count else None
     sessions, next_cursor, has_more = record_page(
         db, records_from(db.dialect, Session, "asm_sessions", rows), limit, f"sessions:{order_by}",
-        lambda session: (getattr(session, column), session.id))
+        lambda session: (getattr(session, column), session.id), bound)
     return SessionPage(sessions=sessions, cursor=next_cursor, has_more=has_more,
                        total_count=int(total or 0) if count else None)
 

@@ -165,6 +165,13 @@ def _append_one(db: Database, event: Event) -> Steps[Event]:
     return (yield from _append_one(db, event))
 
 
+def append_parameters(db: Database, event: Event) -> dict[str, Any]:
+    """`event` checked and encoded as append_event's parameters (no `now`), for a statement that
+    appends it along with more (the ADK service's `adk_append_event`)."""
+    params, _, _, _ = _encode(db, require_record(event, Event, "event"), "")
+    return params
+
+
 # An event on its way in: its query parameters (those `to_params` gives), the event, and its
 # payloads as the plain JSON values they were encoded from (asm/convert/payload.py's rules).
 _Encoded = tuple[dict[str, Any], Event, Any, Any]

@@ -20,7 +20,7 @@ from asm.maintenance import operations as maintenance_operations
 from asm.maintenance.policy import MaintenanceReport, RetentionPolicy
 from asm.query import events, export, export_stream, runs, sessions
 from asm.query.export import SessionExport
-from asm.query.export_stream import ExportSource, ExportSummary, ExportTarget
+from asm.query.export_stream import ExportSource, ExportSummary, ExportTarget, OnEvents
 from asm.query.records import EventPage, RunPage, SessionPage, SessionStats, UsageSummary
 from asm.records import Artifact
 
@@ -110,17 +110,20 @@ class QueryAPI(SyncAPI):
         return self._executor.run(_import_session, export)
 
     def export_session_to(self, session_id: str, file: ExportTarget, *,
-                          include_artifacts: bool = False) -> ExportSummary:
+                          include_artifacts: bool = False, on_events: OnEvents = None) -> ExportSummary:
         """Write the export of a session to `file` (a path, or a text or binary file object):
-        the same JSON text as `export_session(...).to_json()`, streamed in bounded memory."""
+        the same JSON text as `export_session(...).to_json()`, streamed in bounded memory.
+        `on_events(n)`, if given, hears the number of events written so far after each page."""
         return self._executor.run_job(export_stream.export_session_to, session_id, file,
-                                            include_artifacts=include_artifacts)
+                                            include_artifacts=include_artifacts, on_events=on_events)
 
-    def import_session_from(self, file: ExportSource) -> ExportSummary:
+    def import_session_from(self, file: ExportSource, *, on_events: OnEvents = None) -> ExportSummary:
         """Import an export document from `file` (a path, or a binary or text file object),
-        streamed in bounded memory, in one transaction: any error writes nothing."""
+        streamed in bounded memory, in one transaction: any error writes nothing. The summary's
+        `changes` say what was created, updated or kept; `on_events(n)`, if given, hears the
+        number of events written so far after each batch."""
         with self._executor.transaction():
-            return self._executor.run_job(export_stream.import_session_from, file)
+            return self._executor.run_job(export_stream.import_session_from, file, on_events)
 
 
 # The module-level name keeps `export`, the argument of import_session, from hiding the module.
@@ -131,11 +134,14 @@ class Maintenance(SyncAPI):
     """`store.maintenance`: retention (soft delete, hard delete, pruning), orphan cleaning and
     a health check, in batches that are each their own transaction."""
 
-    def execute(self, policy: RetentionPolicy, *, dry_run: bool = False) -> MaintenanceReport:
+    def execute(self, policy: RetentionPolicy, *, dry_run: bool = False,
+                on_batch: jobs.OnBatch = None) -> MaintenanceReport:
         """Soft delete, hard delete, prune, clean orphaned artifacts and counters, in that
         order; a failing step is reported in `errors` and the next still runs. dry_run=True
-        runs it all in one transaction that is rolled back: the counts are a real run's."""
-        return self._executor.run_job(jobs.execute, policy, dry_run=dry_run)
+        runs it all in one transaction that is rolled back: the counts are a real run's.
+        `on_batch(step, total)`, if given, hears each step's running total after each batch
+        (each its own committed transaction, outside a dry run)."""
+        return self._executor.run_job(jobs.execute, policy, dry_run=dry_run, on_batch=on_batch)
 
     def soft_delete_expired_sessions(self, policy: RetentionPolicy) -> int:
         """Soft-delete non-exempt sessions past the policy's ages; returns how many."""

@@ -159,6 +159,20 @@ def test_list_walks_every_session_once_by_keyset_pages(graph):
     assert len(graph.list(limit=2**63 - 2).sessions) == 10
 
 
+def test_a_list_cursor_continues_only_its_own_listing(graph):
+    # A cursor of one graph's listing, reused for another graph or for all, was read as a position
+    # in that other listing (an empty or partial page); it is refused (issue 20, item 10).
+    for graph_id in ("g1", "g1", "g1", "g2", "g2"):
+        graph.save(new_session(graph_id))
+    of_g1 = graph.list(graph_id="g1", limit=1)
+    of_all = graph.list(limit=1)
+    assert len(graph.list(graph_id="g1", limit=5, cursor=of_g1.cursor).sessions) == 2
+    assert len(graph.list(limit=5, cursor=of_all.cursor).sessions) == 4
+    for graph_id, cursor in (("g2", of_g1.cursor), (None, of_g1.cursor), ("g1", of_all.cursor)):
+        with pytest.raises(asm.InvalidCursor, match="other filters"):
+            graph.list(graph_id=graph_id, limit=5, cursor=cursor)
+
+
 def test_an_undecodable_stored_context_is_a_read_failure(graph, raw):
     session = new_session()
     graph.save(session)

@@ -23,6 +23,7 @@ from google.genai import types
 
 import asm
 from asm.integrations.adk import AsmSessionService, from_uri, register_service_uri
+from asm.integrations.adk import _mapping as m
 
 REPO = Path(__file__).resolve().parents[2]
 Body = Callable[[AsmSessionService], Awaitable[None]]
@@ -181,6 +182,33 @@ def test_a_stale_writer_is_refused_and_a_current_one_never(raw, api):
         for stamp in (at, at, at - 3600, at + 86400, at - 1e-7):
             await service.append_event(one, message("agent", "ok", at=stamp))
         assert len((await service.get_session(app_name="app", user_id="u", session_id="s")).events) == 6
+
+    run(raw, api, body)
+
+
+def test_appends_are_numbered_without_gaps_and_merge_state_as_adk_does(raw, api):
+    # The one-statement append (session deltas), the general one (app:/user: deltas) and refused
+    # ones, interleaved: the stored numbers run 1, 2, 3, ... and the state is ADK's shallow merge.
+    async def body(service: AsmSessionService) -> None:
+        session = await service.create_session(app_name="app", user_id="u", session_id="s",
+                                               state={"keep": 1, "nested": {"a": 1}})
+        stale = await service.get_session(app_name="app", user_id="u", session_id="s")
+        assert stale is not None
+        at = time.time()
+        await service.append_event(session, message("user", "1", delta={"nested": {"b": 2}, "none": None}, at=at))
+        with pytest.raises(StaleSessionError):
+            await service.append_event(stale, message("user", "refused", delta={"keep": 0}))
+        await service.append_event(session, message("agent", "2", delta={"app:x": 1, "user:y": 2, "z": 3}))
+        await service.append_event(session, message("user", "3", delta={"temp:t": 9, "last": True}, at=at + 1))
+        stored = await service.get_session(app_name="app", user_id="u", session_id="s")
+        assert stored is not None and texts(stored) == ["1", "2", "3"]
+        assert stored.state == {"keep": 1, "nested": {"b": 2}, "none": None, "z": 3, "last": True,
+                                "app:x": 1, "user:y": 2}
+        assert stored.last_update_time == at + 1
+        store: Any = service._store
+        events = store.get_events(m.session_id("app", "u", "s"))
+        events = await events if asyncio.iscoroutine(events) else events
+        assert [e.sequence_number for e in events] == [1, 2, 3]
 
     run(raw, api, body)
 

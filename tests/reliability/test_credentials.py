@@ -160,24 +160,30 @@ def test_a_database_without_the_schema_says_how_to_migrate_without_the_password(
 @pytest.mark.parametrize("dialect", ["postgres", "mysql"])
 def test_the_command_line_never_shows_the_password(dialect, tmp_path):
     _skip_unless_reachable(dialect)
-    env = {k: v for k, v in os.environ.items() if k != "ASM_DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("ASM_DATABASE_URL", "DATABASE_URL")}
     commands = [
         [str(ASM), *flag, command]
         for url in FAILING[dialect].values()
         for flag, command in ((["--database", url], "sessions"), ([f"--database={url}", "--json"], "migrate"))
     ]
-    commands += [[str(ASM), "migrate", "--status"], [str(ASM), "show", "ses_x"]]
     env_url = FAILING[dialect]["raw-at-in-password"]
+    # The URL from the environment: $ASM_DATABASE_URL, or its fallback $DATABASE_URL.
+    from_env = [([str(ASM), "migrate", "--status"], "ASM_DATABASE_URL"),
+                ([str(ASM), "show", "ses_x"], "ASM_DATABASE_URL"),
+                ([str(ASM), "sessions"], "DATABASE_URL"), ([str(ASM), "--json", "migrate"], "DATABASE_URL")]
+    environments = [env] * len(commands) + [{**env, variable: env_url} for _, variable in from_env]
+    commands += [c for c, _ in from_env]
     processes = [
-        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-                         env=env if i < len(commands) - 2 else {**env, "ASM_DATABASE_URL": env_url})
-        for i, c in enumerate(commands)
+        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=e)
+        for c, e in zip(commands, environments, strict=True)
     ]
     for args, process in zip(commands, processes, strict=True):
         out, err = process.communicate(timeout=120)
         url = next((a.removeprefix("--database=") for a in args if "://" in a), env_url)
         assert process.returncode == 1, (args, out, err)
-        assert out == "" and err.startswith("error: ") and len(err.splitlines()) == 1, (args, out, err)
+        # With --json the one line is a JSON document (issue 20, item 7).
+        start = '{"error": ' if "--json" in args else "error: "
+        assert out == "" and err.startswith(start) and len(err.splitlines()) == 1, (args, out, err)
         assert "Traceback" not in err
         assert_hidden(url, out, err)
 

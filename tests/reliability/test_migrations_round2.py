@@ -24,7 +24,7 @@ from databases import admin_connection, connect_raw, create_database, drop_datab
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ASM = Path(sys.executable).parent / "asm"
-ENV = {k: v for k, v in os.environ.items() if k != "ASM_DATABASE_URL"}
+ENV = {k: v for k, v in os.environ.items() if k not in ("ASM_DATABASE_URL", "DATABASE_URL")}
 SHIPPED = sorted(p.name.removesuffix(".sql") for p in (REPO_ROOT / "migrations" / "sqlite").glob("*.sql")
                  if not p.name.endswith(".rollback.sql"))
 
@@ -291,7 +291,7 @@ def test_every_migrate_output_names_the_schema_it_works_in(dialect, fresh_url, o
     assert ok(fresh_url, "migrate") == f"{url} is up to date, {where}\n"
     document = json.loads(ok(fresh_url, "--json", "migrate"))
     assert (document["schema"], document["applied"]) == (schema, [])
-    assert json.loads(ok(fresh_url, "--json", "migrate", "--rollback"))["schema"] == schema
+    assert json.loads(ok(fresh_url, "--json", "migrate", "--rollback", "--yes"))["schema"] == schema
     assert where in ok(fresh_url, "migrate")
 
 

@@ -91,7 +91,7 @@ def test_a_mysql_password_outside_latin1_connects_and_migrates(utf8_mysql_user, 
 
 def test_asm_migrate_on_the_command_line_takes_a_mysql_password_outside_latin1(utf8_mysql_user):
     _, url = utf8_mysql_user
-    env = {k: v for k, v in os.environ.items() if k != "ASM_DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("ASM_DATABASE_URL", "DATABASE_URL")}
     result = subprocess.run([str(ASM), "--database", url, "migrate"], capture_output=True, text=True,
                             env=env, timeout=120)
     assert result.returncode == 0, result.stderr

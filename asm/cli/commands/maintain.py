@@ -20,8 +20,8 @@ from rich.progress import (
 
 import asm
 from asm.cli import views
-from asm.cli.app import Settings, cli, common
-from asm.cli.output import console, print_json
+from asm.cli.app import EXIT_INTERRUPTED, POSITIVE_COUNT, Settings, cli, common
+from asm.cli.output import console, print_error, print_json
 
 if TYPE_CHECKING:
     # Generic only in newer clicks: subscripted where it cannot fail at run time.
@@ -43,13 +43,8 @@ class PositiveOrNone(_PositiveOrNoneType):
             return value
         if str(value).strip().lower() == "none":
             return NO_LIMIT
-        try:
-            number = int(str(value))
-        except ValueError:
-            number = 0
-        if number < 1:
-            self.fail(f"{value!r} is not a positive integer or 'none'", param, ctx)
-        return number
+        # A number is checked as every count is (POSITIVE_COUNT: 1 to 2**63 - 1, digits only).
+        return POSITIVE_COUNT.convert(value, param, ctx)
 
 
 NO_LIMIT = "none"
@@ -71,7 +66,7 @@ def policy_options(command: Callable[..., Any]) -> Callable[..., Any]:
         if annotation not in ("int | None", "int"):
             continue
         default = "no limit" if field.default is None else field.default
-        kind = PositiveOrNone() if annotation == "int | None" else click.IntRange(min=1)
+        kind = PositiveOrNone() if annotation == "int | None" else POSITIVE_COUNT
         command = click.option(
             "--" + field.name.replace("_", "-"), field.name, type=kind, default=None,
             metavar=None if annotation == "int | None" else "N",
@@ -95,8 +90,18 @@ def maintain(settings: Settings, dry_run: bool, **limits: Any) -> None:
                              for name, value in limits.items() if value is not None}
     policy = asm.RetentionPolicy(**given)
     working = f"maintaining {settings.url}" + (" (dry run)" if dry_run else "")
-    with settings.store() as store, _progress(working):
-        report = store.maintenance.execute(policy, dry_run=dry_run)
+    done: dict[str, int] = {}
+    try:
+        with settings.store() as store, _progress(working) as tell:
+            def on_batch(step: str, total: int) -> None:
+                done[step] = total
+                tell(step, done)
+
+            report = store.maintenance.execute(policy, dry_run=dry_run, on_batch=on_batch)
+    except KeyboardInterrupt:
+        # Each batch is its own transaction: what they did stays done; say how much.
+        print_error(interrupted(done, dry_run))
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     if settings.json:
         print_json({"policy": policy, "report": report})
     else:
@@ -106,12 +111,39 @@ def maintain(settings: Settings, dry_run: bool, **limits: Any) -> None:
                                + "; ".join(report.errors))
 
 
+# What each step's count is, for people.
+STEP_COUNTS = {
+    "soft delete": "sessions soft-deleted", "hard delete": "sessions hard-deleted", "prune": "events deleted",
+    "orphaned artifacts": "artifact rows cleaned", "orphaned counters": "counters cleaned",
+}
+
+
+def step_counts(done: dict[str, int]) -> str:
+    """"60,000 events deleted, 3 sessions soft-deleted": the steps that changed something."""
+    return ", ".join(f"{count:,} {STEP_COUNTS[step]}" for step, count in done.items()
+                     if count and step in STEP_COUNTS)
+
+
+def interrupted(done: dict[str, int], dry_run: bool) -> str:
+    if dry_run:
+        return "interrupted: a dry run changes nothing"
+    counts = step_counts(done)
+    return (f"interrupted: {counts} already, in committed batches" if counts
+            else "interrupted before any batch changed something")
+
+
 @contextmanager
-def _progress(description: str) -> Iterator[None]:
-    """A pulsing bar with the elapsed time on stderr while long work runs (terminals only)."""
+def _progress(description: str) -> Iterator[Callable[[str, dict[str, int]], None]]:
+    """A pulsing bar on stderr while long work runs (terminals only): the step under way, the
+    counts so far and the elapsed time. Yields the function that tells it a step's progress."""
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
                         TimeElapsedColumn(), console=console(stderr=True), transient=True,
                         disable=not sys.stderr.isatty())
     with progress:
-        progress.add_task(description, total=None)
-        yield
+        task = progress.add_task(description, total=None)
+
+        def tell(step: str, done: dict[str, int]) -> None:
+            counts = step_counts(done)
+            progress.update(task, description=f"{description}: {step}" + (f" ({counts})" if counts else ""))
+
+        yield tell

@@ -20,6 +20,7 @@ from google.adk.errors.session_not_found_error import SessionNotFoundError
 
 from asm.core.database import Database
 from asm.core.operation import Call, Steps, operation
+from asm.drivers.dialects import Dialect
 from asm.errors import SessionNotFound
 from asm.ids import utc_now
 from asm.query import sessions as session_queries
@@ -102,6 +103,48 @@ def create_session(db: Database, app_name: str, user_id: str, adk_session_id: st
     app, user = yield from _scopes(db, app_name, user_id, deltas, now)
     sequence = yield from event_log.get_latest_sequence(db, id)
     return Loaded(row, m.merged_state(app, user, deltas.session), [], sequence)
+
+
+def _several_statements(dialect: Dialect) -> bool:
+    return not dialect.appends_in_one_statement
+
+
+def _json(db: Database, value: Any) -> str:
+    encoded = db.dialect.encode_json(value)
+    assert encoded is not None
+    return encoded
+
+
+@operation(write=True, retry=True, atomic=_several_statements)
+def append_current_event(db: Database, event: Event, seen: int, session_delta: dict[str, Any],
+                         now: float) -> Steps[int | None]:
+    """The common append: a writer that has seen number `seen`, changing session state only.
+    Returns the event's number, or None, having changed nothing, when the append is not that
+    simple (stale, no live session, no counter yet): `append_event` then appends or says why not.
+
+    PostgreSQL: one statement, `adk_append_event`, with no BEGIN ... COMMIT. Elsewhere, in one
+    transaction: the session row read, the counter advanced past `seen` only, the event
+    inserted at `seen` + 1 and the state saved. Reading the row before taking the counter is
+    safe: the state changes only with an append, which moves the counter."""
+    params = event_log.append_parameters(db, event)
+    updated_at = db.dialect.encode_ts(m.to_datetime(now))
+    if db.dialect.appends_in_one_statement:
+        row = yield Call("adk_append_event", {
+            **params, "now": db.dialect.encode_ts(utc_now()), "seen": seen,
+            "state_delta": _json(db, session_delta), "last_update": _json(db, now), "updated_at": updated_at})
+        return None if row is None else int(row["sequence_number"])
+    session = yield from _find(db, event.session_id)
+    if session is None or session.deleted_at is not None:
+        return None
+    advanced = yield Call("adk_append_event", {"session_id": event.session_id, "seen": seen,
+                                               "now": db.dialect.encode_ts(utc_now())})
+    if not advanced:
+        return None
+    yield Call("append_event", {**params, "sequence_number": seen + 1})
+    context = {**session.context, m.STATE: m.state_of(session) | session_delta, m.LAST_UPDATE: now}
+    yield Call("adk_save_session_state", {"session_id": event.session_id, "context": _json(db, context),
+                                          "updated_at": updated_at})
+    return seen + 1
 
 
 @operation(write=True, retry=True)

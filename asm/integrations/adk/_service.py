@@ -144,8 +144,13 @@ class AsmSessionService(BaseSessionService):
         delta = event.actions.state_delta if event.actions and event.actions.state_delta else {}
         asm_event = m.to_asm_event(event, m.session_id(session.app_name, session.user_id, session.id))
         last_event_id = session.events[-1].id if session.events else None
-        number = await self._run(ops.append_event, session.app_name, session.user_id, session.id, asm_event,
-                                 m.marker_of(session), last_event_id, _deltas(delta), event.timestamp)
+        deltas, seen = _deltas(delta), m.marker_of(session)
+        number = None
+        if seen is not None and not deltas.app and not deltas.user:
+            number = await self._run(ops.append_current_event, asm_event, seen, deltas.session, event.timestamp)
+        if number is None:  # stale, gone, or app/user state too: the general path appends or says why not
+            number = await self._run(ops.append_event, session.app_name, session.user_id, session.id, asm_event,
+                                     seen, last_event_id, deltas, event.timestamp)
         m.set_marker(session, number)
         session.last_update_time = event.timestamp
         return self._commit_event_to_session(session, event)

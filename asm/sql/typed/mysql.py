@@ -426,6 +426,30 @@ class LanggraphUpsertWritesParams(TypedDict):
 class MySQLQueries(Protocol):
     """MySQL queries on a PyMySQL connection made with cursorclass=pymysql.cursors.DictCursor."""
 
+    def adk_append_event(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        seen: int | None,
+        now: datetime | str | None,
+    ) -> int:
+        """Google ADK's append_event, its stale check: take number :seen + 1 of the session's counter only if the
+        writer has seen the latest (:seen).
+        """
+
+    def adk_save_session_state(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        context: str,
+        updated_at: datetime | str,
+    ) -> int:
+        """Store an ADK session's context (its state and last update time) after an append."""
+
     def advance_sequence(
         self,
         conn: Connection,
@@ -1536,6 +1560,30 @@ class MySQLQueries(Protocol):
 
 class AsyncMySQLQueries(Protocol):
     """MySQL queries on an aiomysql connection made with cursorclass=aiomysql.DictCursor."""
+
+    async def adk_append_event(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        seen: int | None,
+        now: datetime | str | None,
+    ) -> int:
+        """Google ADK's append_event, its stale check: take number :seen + 1 of the session's counter only if the
+        writer has seen the latest (:seen).
+        """
+
+    async def adk_save_session_state(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        context: str,
+        updated_at: datetime | str,
+    ) -> int:
+        """Store an ADK session's context (its state and last update time) after an append."""
 
     async def advance_sequence(
         self,

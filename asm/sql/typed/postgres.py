@@ -248,7 +248,7 @@ class SearchRunsTokensDescRow(TypedDict):
 
 
 class SequenceNumberRow(TypedDict):
-    """A row of append_event."""
+    """A row of adk_append_event, append_event."""
 
     sequence_number: int
 
@@ -380,6 +380,44 @@ class LanggraphDeleteBlobParams(TypedDict):
 
 class PostgresQueries(Protocol):
     """PostgreSQL queries on a psycopg connection made with row_factory=psycopg.rows.dict_row."""
+
+    def adk_append_event(
+        self,
+        conn: Connection,
+        /,
+        *,
+        id: str,
+        type: str,
+        timestamp: datetime,
+        session_id: str,
+        run_id: str | None,
+        data: str | Jsonb,
+        metadata: str | Jsonb,
+        schema_version: int,
+        provider: str | None,
+        correlation_id: str | None,
+        now: datetime | None,
+        seen: int | None,
+        state_delta: str | Jsonb | None,
+        last_update: str | Jsonb | None,
+        updated_at: datetime,
+    ) -> SequenceNumberRow | None:
+        """Google ADK's append_event in one statement: the event takes number :seen + 1 only if the writer has
+        seen the latest (:seen) and the session row is live; the session's state delta is merged and its last
+        update time set.
+        """
+
+    def adk_save_session_state(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        context: str | Jsonb,
+        updated_at: datetime,
+    ) -> int:
+        """Store an ADK session's context (its state and last update time) after an append in several statements.
+        """
 
     def advance_sequence(
         self,
@@ -1546,6 +1584,44 @@ class PostgresQueries(Protocol):
 
 class AsyncPostgresQueries(Protocol):
     """PostgreSQL queries on a psycopg AsyncConnection made with row_factory=dict_row."""
+
+    async def adk_append_event(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        id: str,
+        type: str,
+        timestamp: datetime,
+        session_id: str,
+        run_id: str | None,
+        data: str | Jsonb,
+        metadata: str | Jsonb,
+        schema_version: int,
+        provider: str | None,
+        correlation_id: str | None,
+        now: datetime | None,
+        seen: int | None,
+        state_delta: str | Jsonb | None,
+        last_update: str | Jsonb | None,
+        updated_at: datetime,
+    ) -> SequenceNumberRow | None:
+        """Google ADK's append_event in one statement: the event takes number :seen + 1 only if the writer has
+        seen the latest (:seen) and the session row is live; the session's state delta is merged and its last
+        update time set.
+        """
+
+    async def adk_save_session_state(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        context: str | Jsonb,
+        updated_at: datetime,
+    ) -> int:
+        """Store an ADK session's context (its state and last update time) after an append in several statements.
+        """
 
     async def advance_sequence(
         self,

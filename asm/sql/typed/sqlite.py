@@ -425,6 +425,30 @@ class LanggraphUpsertWritesParams(TypedDict):
 class SQLiteQueries(Protocol):
     """SQLite queries on a sqlite3 connection whose row_factory is asm.sql.dict_row_factory."""
 
+    def adk_append_event(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        seen: int | None,
+        now: str | None,
+    ) -> int:
+        """Google ADK's append_event, its stale check: take number :seen + 1 of the session's counter only if the
+        writer has seen the latest (:seen).
+        """
+
+    def adk_save_session_state(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        context: str,
+        updated_at: str,
+    ) -> int:
+        """Store an ADK session's context (its state and last update time) after an append."""
+
     def advance_sequence(
         self,
         conn: Connection,
@@ -1526,6 +1550,30 @@ class SQLiteQueries(Protocol):
 
 class AsyncSQLiteQueries(Protocol):
     """SQLite queries on an aiosqlite connection whose row_factory is asm.sql.dict_row_factory."""
+
+    async def adk_append_event(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        seen: int | None,
+        now: str | None,
+    ) -> int:
+        """Google ADK's append_event, its stale check: take number :seen + 1 of the session's counter only if the
+        writer has seen the latest (:seen).
+        """
+
+    async def adk_save_session_state(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        context: str,
+        updated_at: str,
+    ) -> int:
+        """Store an ADK session's context (its state and last update time) after an append."""
 
     async def advance_sequence(
         self,
