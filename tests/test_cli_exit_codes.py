@@ -22,6 +22,17 @@ def test_counts_the_api_refuses_are_usage_errors(raw):
         ("sessions", "--limit", "\u0663"),  # a digit of another script
         ("migrate", "--rollback", "--steps", "99999999999999999999"),
         ("migrate", "--rollback", "--steps", "0"),
+        # Every other count and limit, checked the same way (the issue's `--after` exited 1).
+        ("events", "ses_x", "--after", "99999999999999999999"),
+        ("events", "ses_x", "--before", "1e23"),
+        ("events", "ses_x", "--limit", str(INT64_MAX + 1)),
+        ("events", "ses_x", "--last", "-1"),
+        ("show", "ses_x", "--last", "1e23"),
+        ("runs", "--limit", str(INT64_MAX)),
+        ("search", "--limit", "0"),
+        ("maintain", "--batch-size", "0"),
+        ("maintain", "--max-total-events", "99999999999999999999"),
+        ("maintain", "--max-events-per-session", "1e23"),
     ]
     results = run_all(*(command(raw.url, *args) for args in bad))
     for args, result in zip(bad, results, strict=True):
