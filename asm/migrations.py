@@ -11,6 +11,7 @@ import logging
 import re
 import shlex
 import sqlite3
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,8 +19,6 @@ from datetime import datetime
 from typing import Any
 
 import attrs
-import psycopg
-import pymysql
 import sqlparse
 import yoyo
 import yoyo.exceptions
@@ -320,8 +319,8 @@ def _real_cause(exc: BaseException) -> BaseException:
     # yoyo runs each statement in a savepoint. MySQL commits before every DDL statement, so the
     # savepoint is gone when a statement fails, and "SAVEPOINT sp_1 does not exist" is raised
     # while handling the statement's own error: that one is the cause.
-    while (isinstance(exc, _DRIVER_ERRORS) and isinstance(exc.__context__, _DRIVER_ERRORS)
-           and "savepoint" in str(exc).lower()):
+    errors = _driver_errors()
+    while isinstance(exc, errors) and isinstance(exc.__context__, errors) and "savepoint" in str(exc).lower():
         exc = exc.__context__
     return exc
 
@@ -350,19 +349,39 @@ def _migration_error(cause: BaseException, url: DatabaseURL, id: str, action: st
     return SchemaError(f"{what} on {url} failed: {text}{pooler_hint(text)}", details={**details, "kind": kind})
 
 
+# An error of a driver nothing has imported cannot be at hand: the drivers are looked up, not
+# imported, so migrating a SQLite file loads neither psycopg nor PyMySQL.
+def _psycopg() -> Any:
+    return sys.modules.get("psycopg")
+
+
+def _pymysql() -> Any:
+    return sys.modules.get("pymysql")
+
+
+def _is_mysql_error(exc: BaseException) -> bool:
+    pymysql = _pymysql()
+    return pymysql is not None and isinstance(exc, pymysql.err.MySQLError)
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    psycopg, pymysql = _psycopg(), _pymysql()
+    return ((sqlite3.Error,) + ((psycopg.Error,) if psycopg is not None else ())
+            + ((pymysql.err.MySQLError,) if pymysql is not None else ()))
+
+
 def _driver_text(exc: BaseException) -> str:
     """The driver's message without its decorations (PyMySQL's (code, text) tuple)."""
-    if isinstance(exc, pymysql.err.MySQLError) and len(exc.args) == 2:
+    if _is_mysql_error(exc) and len(exc.args) == 2:
         return str(exc.args[1])
-    if isinstance(exc, psycopg.Error) and exc.diag.message_primary:
-        return exc.diag.message_primary
+    psycopg = _psycopg()
+    if psycopg is not None and isinstance(exc, psycopg.Error) and exc.diag.message_primary:
+        return str(exc.diag.message_primary)
     return str(exc).strip() or type(exc).__name__
 
 
-_DRIVER_ERRORS = (psycopg.Error, pymysql.err.MySQLError, sqlite3.Error)
 # "already exists" in each driver's words, and where the object's name is in the message.
-_PG_EXISTS = (psycopg.errors.DuplicateTable, psycopg.errors.DuplicateObject, psycopg.errors.DuplicateColumn,
-              psycopg.errors.DuplicateFunction, psycopg.errors.DuplicateSchema)
+_PG_EXISTS = ("DuplicateTable", "DuplicateObject", "DuplicateColumn", "DuplicateFunction", "DuplicateSchema")
 # 1050 table, 1060 column, 1061 index, 1304 procedure or function, 1359 trigger, 1826 foreign key.
 _MYSQL_EXISTS = {1050, 1060, 1061, 1304, 1359, 1826}
 _SQLITE_EXISTS = re.compile(r"^(?:\w+ (\S+) already exists|duplicate column name: (\S+))")
@@ -371,8 +390,9 @@ _QUOTED_NAME = re.compile(r"""["'`]([^"'`]+)["'`]|function (\w+)""")
 
 def _existing_object(exc: BaseException) -> tuple[str, str] | None:
     """(the driver's message, the object's name) when `exc` says an object already exists."""
-    if isinstance(exc, _PG_EXISTS) or (isinstance(exc, pymysql.err.MySQLError) and exc.args
-                                       and exc.args[0] in _MYSQL_EXISTS):
+    psycopg = _psycopg()
+    pg_exists = psycopg is not None and isinstance(exc, tuple(getattr(psycopg.errors, n) for n in _PG_EXISTS))
+    if pg_exists or (_is_mysql_error(exc) and exc.args and exc.args[0] in _MYSQL_EXISTS):
         text = _driver_text(exc)
         found = _QUOTED_NAME.search(text)
         return text, next((g for g in found.groups() if g), text) if found else text

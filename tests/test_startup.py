@@ -58,6 +58,14 @@ def test_asm_help_imports_no_command_nor_what_commands_use():
         assert json.loads(done.stderr.strip().splitlines()[-1]) == [], flag
 
 
+def test_a_sqlite_store_loads_no_other_dialects_driver(tmp_path):
+    # Migrating and using a SQLite file needs sqlite3 (and yoyo to migrate): psycopg and PyMySQL
+    # stay unloaded (the LISTEN connection and the migration error checks look them up lazily).
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    heavy, _ = loaded_after(f"import asm\nwith asm.connect({url!r}, migrate=True) as s:\n    s.get_latest_sequence('x')\n")
+    assert heavy == ["yoyo"]
+
+
 def test_every_public_name_imports_from_asm_as_before():
     code = """
 import asm, importlib

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import psycopg
+if TYPE_CHECKING:  # annotations only: a SQLite or MySQL store never imports psycopg
+    import psycopg
 
 R = TypeVar("R")
 

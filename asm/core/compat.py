@@ -7,9 +7,10 @@ import select
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import psycopg
+if TYPE_CHECKING:  # annotations only: a SQLite or MySQL store never imports psycopg
+    import psycopg
 
 R = TypeVar("R")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-import psycopg
 
 from asm.core.async_compat import Background, Event, Lock, sleep, wait_event
 from asm.drivers.poolers import warn_polling
@@ -57,6 +56,8 @@ class AsyncListener:
         pause = RECONNECT_FIRST_S
         while not self._closed:
             try:
+                import psycopg  # here: a store that never listens (SQLite, MySQL) never loads it
+
                 # It runs only LISTEN; never prepared, as every asm connection (sync_drivers.py).
                 conn = await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True, connect_timeout=self._connect_timeout,

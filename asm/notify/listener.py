@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-import psycopg
 
 from asm.core.compat import Background, Event, Lock, sleep, wait_event
 from asm.drivers.poolers import warn_polling
@@ -59,6 +58,8 @@ class Listener:
         pause = RECONNECT_FIRST_S
         while not self._closed:
             try:
+                import psycopg  # here: a store that never listens (SQLite, MySQL) never loads it
+
                 # It runs only LISTEN; never prepared, as every asm connection (sync_drivers.py).
                 conn = psycopg.Connection.connect(
                     self._conninfo, autocommit=True, connect_timeout=self._connect_timeout,
