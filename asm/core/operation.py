@@ -64,6 +64,12 @@ class OperationSpec:
         return self.atomic(dialect) if callable(self.atomic) else self.atomic
 
 
+def unless_one_statement(dialect: Dialect) -> bool:
+    """`atomic=` of a write that is one statement where the dialect appends in one (PostgreSQL:
+    atomic by itself, no BEGIN ... COMMIT) and several in a transaction elsewhere."""
+    return not dialect.appends_in_one_statement
+
+
 def operation(*, write: bool = False, atomic: bool | Callable[[Dialect], bool] | None = None,
               retry: bool = False) -> Callable[[F], F]:
     """Mark a generator function as a store operation. A retried operation is atomic unless

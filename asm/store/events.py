@@ -24,8 +24,7 @@ from asm.arguments import (
     require_record,
 )
 from asm.core.database import Database
-from asm.drivers.dialects import Dialect
-from asm.core.operation import Call, Steps, operation
+from asm.core.operation import Call, Steps, operation, unless_one_statement
 from asm.convert.errors import record_error
 from asm.convert.records import payload_hook
 from asm.convert.rows import from_row, records_from
@@ -50,18 +49,13 @@ _COLUMNS = ("id", "type", "timestamp", "session_id", "run_id", "sequence_number"
             "schema_version", "provider", "correlation_id")
 
 
-def _needs_transaction(dialect: Dialect) -> bool:
-    # PostgreSQL appends one event in one statement, atomic by itself: no BEGIN ... COMMIT.
-    return not dialect.appends_in_one_statement
-
-
-@operation(write=True, retry=True, atomic=_needs_transaction)
+@operation(write=True, retry=True, atomic=unless_one_statement)
 def append_event(db: Database, event: Event) -> Steps[None]:
     """Append `event` at its session's next sequence number (idempotent by event id)."""
     yield from _append_one(db, event)
 
 
-@operation(write=True, retry=True, atomic=_needs_transaction)
+@operation(write=True, retry=True, atomic=unless_one_statement)
 def append_event_with_sequence(db: Database, event: Event) -> Steps[Event]:
     """Append `event` and return it as stored, with its sequence number."""
     return (yield from _append_one(db, event))

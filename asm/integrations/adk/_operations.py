@@ -19,8 +19,7 @@ from google.adk.errors.already_exists_error import AlreadyExistsError
 from google.adk.errors.session_not_found_error import SessionNotFoundError
 
 from asm.core.database import Database
-from asm.core.operation import Call, Steps, operation
-from asm.drivers.dialects import Dialect
+from asm.core.operation import Call, Steps, operation, unless_one_statement
 from asm.errors import SessionNotFound
 from asm.ids import utc_now
 from asm.query import sessions as session_queries
@@ -105,17 +104,13 @@ def create_session(db: Database, app_name: str, user_id: str, adk_session_id: st
     return Loaded(row, m.merged_state(app, user, deltas.session), [], sequence)
 
 
-def _several_statements(dialect: Dialect) -> bool:
-    return not dialect.appends_in_one_statement
-
-
 def _json(db: Database, value: Any) -> str:
     encoded = db.dialect.encode_json(value)
     assert encoded is not None
     return encoded
 
 
-@operation(write=True, retry=True, atomic=_several_statements)
+@operation(write=True, retry=True, atomic=unless_one_statement)
 def append_current_event(db: Database, event: Event, seen: int, session_delta: dict[str, Any],
                          now: float) -> Steps[int | None]:
     """The common append: a writer that has seen number `seen`, changing session state only.

@@ -14,8 +14,8 @@ from typing import Any, NamedTuple, Protocol
 from asm.arguments import positive_int, text
 from asm.convert.json_text import dumps
 from asm.core.database import Database
-from asm.core.operation import Call, JobSteps, RunOperation, Steps, job, operation
-from asm.drivers.dialects import BinaryArray, Dialect
+from asm.core.operation import Call, JobSteps, RunOperation, Steps, job, operation, unless_one_statement
+from asm.drivers.dialects import BinaryArray
 from asm.errors import StorageReadFailed, ValidationError
 from asm.ids import utc_now
 from asm.store.chunks import insert_rows
@@ -75,14 +75,6 @@ def checkpoint_key(value: Any, name: str = "checkpoint_id") -> str:
     return text(value, name, max_len=MAX_ID)
 
 
-def _one_statement(dialect: Dialect) -> bool:
-    return dialect.appends_in_one_statement
-
-
-def _needs_transaction(dialect: Dialect) -> bool:
-    return not dialect.appends_in_one_statement
-
-
 def _json(db: Database, value: Any, name: str) -> str:
     try:
         encoded = db.dialect.encode_json(value)
@@ -95,7 +87,7 @@ def _json(db: Database, value: Any, name: str) -> str:
 # -- writes ---------------------------------------------------------------------------------------
 
 
-@operation(write=True, retry=True, atomic=_needs_transaction)
+@operation(write=True, retry=True, atomic=unless_one_statement)
 def put(db: Database, thread_id: str, checkpoint_ns: str, checkpoint_id: str, parent_checkpoint_id: str | None,
         type: str, body: bytes, metadata: dict[str, Any], blobs: Sequence[Blob]) -> Steps[None]:
     """Save a checkpoint and the blobs of the channels it changed (each (channel, version) once):
@@ -112,7 +104,7 @@ def put(db: Database, thread_id: str, checkpoint_ns: str, checkpoint_id: str, pa
     }
     # One lock order for writers of the same blobs (no deadlock between two writers of a thread).
     blobs = sorted(_checked_blob(b) for b in blobs)
-    if _one_statement(db.dialect):
+    if db.dialect.appends_in_one_statement:
         yield Call("langgraph_put", {**row, **_blob_columns(blobs)})
         return
     if blobs:
@@ -136,7 +128,7 @@ def _blob_columns(blobs: list[Blob]) -> dict[str, Any]:
             "types": BinaryArray([b.type for b in blobs]), "payloads": BinaryArray([b.payload for b in blobs])}
 
 
-@operation(write=True, retry=True, atomic=_needs_transaction)
+@operation(write=True, retry=True, atomic=unless_one_statement)
 def put_writes(db: Database, thread_id: str, checkpoint_ns: str, checkpoint_id: str, task_id: str,
                task_path: str, writes: Sequence[Write], replace: bool) -> Steps[None]:
     """Store a task's writes of a checkpoint, idempotent on (task, idx): kept when stored already,
@@ -149,7 +141,7 @@ def put_writes(db: Database, thread_id: str, checkpoint_ns: str, checkpoint_id: 
     for w in writes:
         text(w.channel, "channel", max_len=MAX_WRITE_CHANNEL)
     query = "langgraph_upsert_writes" if replace else "langgraph_insert_writes"
-    if _one_statement(db.dialect):
+    if db.dialect.appends_in_one_statement:
         yield Call(query, {**base, "idx": BinaryArray([w.idx for w in writes]),
                            "channel": BinaryArray([w.channel for w in writes]),
                            "type": BinaryArray([w.type for w in writes]),
