@@ -1,11 +1,20 @@
 """LangGraph: its own savers (PostgresSaver on PostgreSQL, SqliteSaver on SQLite) against asm's AsmSaver.
 
-Both on the same database, default settings, sync API. Each backend gets its own thread prefilled
-with `history` checkpoints (one graph step each: a `messages` channel that changed, an unchanged
-`config` channel, the step's pending write), then `calls` appends and `calls` reads, the two
-backends taking turns call by call (bench/timing.py). An append is what LangGraph does per step: a
-`put` of a checkpoint whose message list grew by one (from 20 messages), plus its `put_writes`. A
-read is `get_tuple` of the thread's latest checkpoint (what each `invoke` loads first).
+The workload of issue 19: a chat thread whose `messages` channel holds the whole conversation, as
+LangGraph's `add_messages` reducer keeps it, so `history` is the number of messages already in the
+thread (LangChain HumanMessage/AIMessage objects, alternating, each with an id and 200-400
+characters of text). Both savers run on the same database, default settings, sync API.
+
+Each backend gets its own thread, prefilled with ONE checkpoint whose `messages` channel holds
+`history` messages (plus an unchanged `config` channel) and its `put_writes`; then `calls` appends
+and `calls` reads, the two backends taking turns call by call (bench/timing.py).
+
+An append is one graph step as LangGraph runs it: `merged = previous.copy(); merged.append(new)`
+(the same message objects as the step before plus one new one: what `add_messages` returns), a
+`put` of the checkpoint holding `merged` under a new `messages` version (the `config` version
+unchanged), then `put_writes([("messages", [new])], task_id)`. The list grows by one message per
+append, from `history`. A read is `get_tuple` of the thread's latest checkpoint (what each
+`invoke` loads first).
 
 MySQL/MariaDB: LangGraph ships no saver for it, so asm's row there is timed alone (its `note` says so).
 """
@@ -18,7 +27,9 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from langgraph.checkpoint.base import BaseCheckpointSaver, empty_checkpoint
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple, empty_checkpoint
 
 import asm
 from asm.drivers.urls import parse_url
@@ -26,11 +37,21 @@ from asm.integrations.langgraph import AsmSaver
 from bench.timing import measure as alternate
 from bench.timing import median, p95
 
-WINDOW = 20  # messages in the list a measured append starts from
+# Sliced to give each message 200-400 characters of text, varying from message to message.
+_TEXT = (
+    "Thanks, that helps. I checked the order history for the account and the parcel left the "
+    "warehouse on Tuesday, but the carrier has not scanned it since it reached the regional hub. "
+    "Could you confirm the delivery address is still the one on file, and whether you would "
+    "rather wait two more days or have a replacement sent by express? If the original arrives "
+    "after all, you can refuse it at the door and the refund goes through on its own within a week."
+)
+_CONFIG = {"model": "scripted", "temperature": 0}
 
 
-def _message(i: int) -> dict[str, Any]:
-    return {"role": "user" if i % 2 == 0 else "assistant", "content": f"message {i}: " + "lorem ipsum " * 8}
+def _message(i: int) -> BaseMessage:
+    """The thread's i-th message: a user turn on even i, the assistant's on odd i."""
+    content = f"message {i}: " + _TEXT[: 200 + (i * 37) % 180]
+    return HumanMessage(content=content, id=f"m{i}") if i % 2 == 0 else AIMessage(content=content, id=f"m{i}")
 
 
 class Thread:
@@ -38,31 +59,35 @@ class Thread:
 
     def __init__(self, saver: BaseCheckpointSaver[Any], thread_id: str):
         self.saver = saver
-        self.config: dict[str, Any] = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+        self.config: RunnableConfig = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
         self.versions: dict[str, Any] = {}
-        self.step = 0
+        self.step = -1
 
-    def append(self, messages: list[dict[str, Any]]) -> None:
+    def put(self, messages: list[BaseMessage], written: list[BaseMessage]) -> None:
+        """One step: the checkpoint holding `messages` (a new version of the channel), then the
+        step's pending write of `written` to it."""
         checkpoint = empty_checkpoint()
         changed = {"messages": self.saver.get_next_version(self.versions.get("messages"), None)}
         if "config" not in self.versions:
             changed["config"] = self.saver.get_next_version(None, None)
         self.versions.update(changed)
         checkpoint["channel_versions"] = dict(self.versions)
-        checkpoint["channel_values"] = {"messages": messages, "config": {"model": "scripted", "temperature": 0}}
+        checkpoint["channel_values"] = {"messages": messages, "config": _CONFIG}
         metadata: Any = {"source": "loop", "step": self.step, "parents": {}}
         self.config = self.saver.put(self.config, checkpoint, metadata, changed)
-        self.saver.put_writes(self.config, [("messages", messages[-1:])], str(uuid.uuid4()))
+        self.saver.put_writes(self.config, [("messages", written)], str(uuid.uuid4()))
         self.step += 1
 
-    def read(self) -> object:
-        latest = {"configurable": {k: v for k, v in self.config["configurable"].items() if k != "checkpoint_id"}}
-        return self.saver.get_tuple(latest)  # type: ignore[arg-type]
+    def read(self) -> CheckpointTuple | None:
+        configurable = {k: v for k, v in self.config["configurable"].items() if k != "checkpoint_id"}
+        return self.saver.get_tuple({"configurable": configurable})
 
 
-def _prefill(thread: Thread, history: int) -> None:
-    for i in range(history):
-        thread.append([_message(j) for j in range(max(0, i - 9), i + 1)])
+def _prefill(thread: Thread, history: int) -> list[BaseMessage]:
+    """One checkpoint whose `messages` holds `history` messages; the list object, to grow from."""
+    messages = [_message(i) for i in range(history)]
+    thread.put(messages, messages[-1:])
+    return messages
 
 
 def _own_saver(url: str, stack: ExitStack) -> tuple[BaseCheckpointSaver[Any] | None, str]:
@@ -106,28 +131,37 @@ def measure(url: str, histories: list[int], calls: int) -> list[dict[str, Any]]:
         own, own_name = _own_saver(url, stack)
         for history in histories:
             tag = uuid.uuid4().hex[:8]
-            a = Thread(ours, f"asm-{history}-{tag}")
-            _prefill(a, history)
-            window = [_message(j) for j in range(WINDOW)]
-            grown = {"asm": list(window), "own": list(window)}
+            threads = {"asm": Thread(ours, f"asm-{history}-{tag}")}
+            if own is not None:
+                threads["own"] = Thread(own, f"own-{history}-{tag}")
+            # Each backend's running list, grown step by step from the list it was prefilled with,
+            # and the messages its steps add (made ahead, outside the timing, as a node would).
+            grown = {side: _prefill(thread, history) for side, thread in threads.items()}
+            fresh = {side: [_message(history + i) for i in range(warmup + calls)] for side in threads}
 
-            def step(thread: Thread, side: str) -> Callable[[int], object]:
+            def step(side: str) -> Callable[[int], object]:
+                thread = threads[side]
+
                 def call(i: int) -> None:
-                    grown[side].append(_message(WINDOW + i))
-                    thread.append(list(grown[side]))
+                    new = fresh[side][i]
+                    merged = grown[side].copy()
+                    merged.append(new)
+                    thread.put(merged, [new])
+                    grown[side] = merged
                 return call
 
+            def read(side: str) -> Callable[[int], object]:
+                thread = threads[side]
+                return lambda i: thread.read()
+
             if own is None:
-                appends, reads = _alone(step(a, "asm"), calls, warmup), _alone(lambda i: a.read(), calls, warmup)
+                appends, reads = _alone(step("asm"), calls, warmup), _alone(read("asm"), calls, warmup)
                 row = _row("asm", history, appends, reads, own_name)
                 row["note"] = own_name
                 rows.append(row)
                 continue
-            o = Thread(own, f"own-{history}-{tag}")
-            _prefill(o, history)
-            append_t = alternate(step(a, "asm"), step(o, "own"), calls, warmup)
-            read_t = alternate(lambda i: a.read(), lambda i: o.read(), calls, warmup)
+            append_t = alternate(step("asm"), step("own"), calls, warmup)
+            read_t = alternate(read("asm"), read("own"), calls, warmup)
             rows.append(_row("own", history, append_t.floor, read_t.floor, own_name))
             rows.append(_row("asm", history, append_t.asm, read_t.asm, own_name))
     return rows
-

@@ -57,7 +57,7 @@ LIMIT 1;
 
 -- name: langgraph_get_blobs(thread_id, checkpoint_ns, keys)
 -- The stored values of the listed (channel, version) pairs of a thread's namespace (:keys: a JSON array of pairs).
-SELECT b.channel, b.type, b.payload
+SELECT b.channel, b.version, b.type, b.payload
 -- (The JSON_TABLE columns are its own definitions, not references: hence the noqa.)
 FROM JSON_TABLE(:keys, '$[*]' COLUMNS (c VARCHAR(191) COLLATE utf8mb4_bin PATH '$[0]',  -- noqa: RF02
                                        v VARCHAR(64) COLLATE utf8mb4_bin PATH '$[1]')) AS k  -- noqa: RF02
@@ -121,8 +121,13 @@ WHERE c.thread_id = :thread_id
                          WHERE m.thread_id = :thread_id AND m.checkpoint_ns = c.checkpoint_ns);
 
 -- name: langgraph_thread_blob_keys(thread_id)
--- The (namespace, channel, version) of every stored channel value of a thread.
-SELECT checkpoint_ns, channel, version
+-- The (namespace, channel, version) of every stored channel value of a thread, with the head of each stored list
+-- tail (what prune follows to the values a tail extends; see asm/integrations/langgraph/tails.py).
+SELECT
+    checkpoint_ns,
+    channel,
+    version,
+    CASE WHEN LEFT(type, 9) = 'asm-tail:' THEN SUBSTRING(payload, 1, 100) END AS tail_head
 FROM asm_langgraph_blobs
 WHERE thread_id = :thread_id;
 

@@ -70,10 +70,10 @@ LIMIT 1;
 -- The stored values of the listed (channel, version) pairs of a thread's namespace (:keys: a JSON array of pairs).
 -- Each pair is a primary-key probe (LATERAL, kept a subquery by its LIMIT): as a join the planner hashed the
 -- thread's every blob version (a read grew with the history: 1.5 ms at 2,000 steps).
-SELECT b.channel, b.type, b.payload
+SELECT b.channel, b.version, b.type, b.payload
 FROM JSONB_ARRAY_ELEMENTS(CAST(:keys AS jsonb)) AS k (pair)
 CROSS JOIN LATERAL (
-    SELECT blob.channel, blob.type, blob.payload
+    SELECT blob.channel, blob.version, blob.type, blob.payload
     FROM asm_langgraph_blobs AS blob
     WHERE
         blob.thread_id = :thread_id
@@ -139,8 +139,13 @@ WHERE c.thread_id = :thread_id
                          WHERE m.thread_id = :thread_id AND m.checkpoint_ns = c.checkpoint_ns);
 
 -- name: langgraph_thread_blob_keys(thread_id)
--- The (namespace, channel, version) of every stored channel value of a thread.
-SELECT checkpoint_ns, channel, version
+-- The (namespace, channel, version) of every stored channel value of a thread, with the head of each stored list
+-- tail (what prune follows to the values a tail extends; see asm/integrations/langgraph/tails.py).
+SELECT
+    checkpoint_ns,
+    channel,
+    version,
+    CASE WHEN LEFT(type, 9) = 'asm-tail:' THEN SUBSTRING(payload FROM 1 FOR 100) END AS tail_head
 FROM asm_langgraph_blobs
 WHERE thread_id = :thread_id;
 

@@ -54,7 +54,7 @@ LIMIT 1;
 -- The stored values of the listed (channel, version) pairs of a thread's namespace (:keys: a JSON array of pairs).
 -- CROSS JOIN keeps the pairs outer, each a primary-key probe: as an inner join the planner scanned the thread's
 -- every blob version (a read grew with the history: 1.2 ms at 1,000 steps against 0.02 ms).
-SELECT b.channel, b.type, b.payload
+SELECT b.channel, b.version, b.type, b.payload
 FROM JSON_EACH(:keys) AS k
 CROSS JOIN asm_langgraph_blobs AS b
 WHERE
@@ -122,8 +122,13 @@ WHERE c.thread_id = :thread_id
                          WHERE m.thread_id = :thread_id AND m.checkpoint_ns = c.checkpoint_ns);
 
 -- name: langgraph_thread_blob_keys(thread_id)
--- The (namespace, channel, version) of every stored channel value of a thread.
-SELECT checkpoint_ns, channel, version
+-- The (namespace, channel, version) of every stored channel value of a thread, with the head of each stored list
+-- tail (what prune follows to the values a tail extends; see asm/integrations/langgraph/tails.py).
+SELECT
+    checkpoint_ns,
+    channel,
+    version,
+    CASE WHEN SUBSTR(type, 1, 9) = 'asm-tail:' THEN CAST(SUBSTR(payload, 1, 100) AS BLOB) END AS tail_head
 FROM asm_langgraph_blobs
 WHERE thread_id = :thread_id;
 

@@ -256,3 +256,214 @@ def test_import_asm_does_not_import_langgraph():
             "assert not [m for m in sys.modules if m.startswith(('langgraph', 'asm.integrations.langgraph'))]")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+# -- a list channel stored as the items it gained (asm/integrations/langgraph/tails.py) ------------
+
+
+class Stepper:
+    """A thread driven as LangGraph's loop drives it: each step puts every channel's value, with new
+    versions for the channels it changed."""
+
+    def __init__(self, saver, thread_id: str = "t") -> None:
+        self.saver = saver
+        self.config: dict = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+        self.versions: dict[str, str] = {}
+        self.steps = 0
+
+    def put(self, values: dict[str, Any], changed: set[str]) -> dict:
+        checkpoint = empty_checkpoint()
+        new = {c: self.saver.get_next_version(self.versions.get(c), None) for c in changed}
+        self.versions.update(new)
+        checkpoint["channel_versions"] = dict(self.versions)
+        checkpoint["channel_values"] = dict(values)
+        self.config = self.saver.put(self.config, checkpoint, {"source": "loop", "step": self.steps, "parents": {}},
+                                     new)
+        self.steps += 1
+        return self.config
+
+    def grow(self, messages: list, count: int) -> list:
+        """`count` steps each adding one item, as add_messages does (a copy keeping the items)."""
+        for _ in range(count):
+            messages = messages.copy()
+            messages.append({"n": len(messages), "text": f"message {len(messages)}"})
+            self.put({"messages": messages}, {"messages"})
+        return messages
+
+
+def blob_types(raw, thread_id: str = "t") -> list[str]:
+    return [row[0] for row in raw.execute(
+        "SELECT type FROM asm_langgraph_blobs WHERE thread_id = ? AND channel = 'messages' ORDER BY version",
+        thread_id)]
+
+
+def read_messages(url: str, config: dict) -> list:
+    """The list as a saver that never saw the thread reads it."""
+    with asm.connect(url) as store:
+        got = AsmSaver(store).get_tuple(config)
+    assert "asm_list_chains" not in got.checkpoint
+    return got.checkpoint["channel_values"]["messages"]
+
+
+def test_a_growing_list_is_stored_as_the_items_it_gained(url, raw):
+    with asm.connect(url) as store:
+        steps = Stepper(AsmSaver(store))
+        messages = steps.grow([], 40)
+    types = blob_types(raw)
+    # Whole at the first step and after 32 tails in a row; the other 38 steps store one message each.
+    assert [i for i, t in enumerate(types) if not t.startswith("asm-tail:")] == [0, 32]
+    assert len(types) == 40
+    biggest_tail = raw.scalar("SELECT MAX(LENGTH(payload)) FROM asm_langgraph_blobs WHERE type LIKE 'asm-tail:%'")
+    assert biggest_tail < 150
+    assert read_messages(url, steps.config) == messages
+    with asm.connect(url) as store:
+        listed = list(AsmSaver(store).list({"configurable": {"thread_id": "t"}}))
+    assert [len(t.checkpoint["channel_values"]["messages"]) for t in listed] == list(range(40, 0, -1))
+
+
+def test_random_edits_of_a_list_read_back_exactly(url):
+    """Appends, replaced items, removals and steps that leave the list alone, in a seeded random mix:
+    every checkpoint reads back as it was put, from the writing saver and from a fresh one."""
+    import random
+
+    rng = random.Random(19)
+    expected: list[tuple[dict, list, int]] = []
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        steps = Stepper(saver)
+        messages: list = []
+        counter = 0
+        for n in range(150):
+            action = rng.choice(["append", "append", "append", "extend", "replace", "drop", "keep"])
+            messages = messages.copy()
+            changed = {"messages"}
+            if action == "append" or not messages:
+                messages.append({"n": n})
+            elif action == "extend":
+                messages.extend({"n": n, "k": k} for k in range(rng.randint(2, 4)))
+            elif action == "replace":
+                messages[rng.randrange(len(messages))] = {"n": n, "replaced": True}
+            elif action == "drop":
+                messages.pop(rng.randrange(len(messages)))
+            else:
+                changed = {"counter"}
+            counter += 1
+            config = steps.put({"messages": messages, "counter": {"value": counter}}, changed | {"counter"})
+            expected.append((config, list(messages), counter))
+        for config, want, count in expected:
+            got = saver.get_tuple(config).checkpoint["channel_values"]
+            assert (got["messages"], got["counter"]) == (want, {"value": count})
+    for config, want, _ in expected[::7]:
+        assert read_messages(url, config) == want
+
+
+def test_prune_keeps_the_rows_the_latest_value_is_built_from(url, raw):
+    with asm.connect(url) as store:
+        writer = AsmSaver(store)
+        steps = Stepper(writer)
+        messages = steps.grow([], 35)  # whole at steps 0 and 32, then two tails
+        AsmSaver(store).prune(["t"])  # another saver: the writer still remembers its list
+        assert len(blob_types(raw)) == 3
+        assert read_messages(url, steps.config) == messages
+        messages = steps.grow(messages, 2)  # tails on the kept rows
+        writer.prune(["t"])
+        assert len(blob_types(raw)) == 5
+        assert read_messages(url, steps.config) == messages
+
+
+def test_a_copied_thread_reads_back_from_its_tails(url):
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        steps = Stepper(saver)
+        messages = steps.grow([], 5)
+        saver.copy_thread("t", "copy")
+    assert read_messages(url, {"configurable": {"thread_id": "copy", "checkpoint_ns": ""}}) == messages
+
+
+def test_a_tail_whose_base_is_gone_is_a_read_error_not_a_shorter_list(url, raw):
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        steps = Stepper(saver)
+        steps.grow([], 3)
+        raw.execute("DELETE FROM asm_langgraph_blobs WHERE type NOT LIKE 'asm-tail:%'")
+        with pytest.raises(asm.StorageReadFailed, match="which is gone"):
+            saver.get_tuple(steps.config)
+    with pytest.raises(asm.StorageReadFailed, match="which is gone"):
+        read_messages(url, steps.config)
+
+
+def test_with_the_cache_off_every_list_is_stored_whole(url, raw):
+    with asm.connect(url) as store:
+        steps = Stepper(AsmSaver(store, list_cache_items=0))
+        messages = steps.grow([], 4)
+        assert not [t for t in blob_types(raw) if t.startswith("asm-tail:")]
+        assert read_messages(url, steps.config) == messages
+        with pytest.raises(asm.ValidationError, match="list_cache_items"):
+            AsmSaver(store, list_cache_items=-1)
+
+
+def test_a_thread_read_first_then_grown_stores_tails(url, raw):
+    """A new process resuming a thread: what get_tuple returned is what the next step extends."""
+    with asm.connect(url) as store:
+        steps = Stepper(AsmSaver(store))
+        steps.grow([], 2)
+    with asm.connect(url) as store:
+        resumed = Stepper(AsmSaver(store))
+        resumed.versions = dict(steps.versions)
+        latest = resumed.saver.get_tuple(steps.config)
+        messages = resumed.grow(latest.checkpoint["channel_values"]["messages"], 2)
+    assert blob_types(raw) == ["msgpack", "asm-tail:msgpack", "asm-tail:msgpack", "asm-tail:msgpack"]
+    assert read_messages(url, resumed.config) == messages
+
+
+def test_the_async_saver_stores_tails_too(url, raw):
+    async def main() -> list:
+        async with await AsyncAsmSaver.from_url(url) as saver:
+            config = {"configurable": {"thread_id": "t", "checkpoint_ns": ""}}
+            messages: list = []
+            version = None
+            for n in range(3):
+                messages = [*messages, {"n": n}]
+                checkpoint = empty_checkpoint()
+                version = saver.get_next_version(version, None)
+                checkpoint["channel_versions"] = {"messages": version}
+                checkpoint["channel_values"] = {"messages": messages}
+                config = await saver.aput(config, checkpoint, {"step": n}, {"messages": version})
+            got = await saver.aget_tuple(config)
+            assert got.checkpoint["channel_values"]["messages"] == messages
+            return messages
+
+    messages = asyncio.run(main())
+    assert blob_types(raw) == ["msgpack", "asm-tail:msgpack", "asm-tail:msgpack"]
+    assert read_messages(url, {"configurable": {"thread_id": "t", "checkpoint_ns": ""}}) == messages
+
+
+def test_a_chat_graph_with_add_messages_stores_tails_and_resumes_elsewhere(url, raw):
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langgraph.graph import MessagesState
+
+    def reply(state: MessagesState) -> dict:
+        last = state["messages"][-1]
+        if last.content == "fix your last answer":  # a message changed by id: add_messages replaces it
+            previous = state["messages"][-2]
+            return {"messages": [AIMessage(content="fixed", id=previous.id)]}
+        return {"messages": [AIMessage(content=f"echo: {last.content}")]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("reply", reply)
+    builder.add_edge(START, "reply")
+    builder.add_edge("reply", END)
+    config = {"configurable": {"thread_id": "chat"}}
+    with asm.connect(url) as store:
+        graph = builder.compile(checkpointer=AsmSaver(store))
+        for turn in range(4):
+            graph.invoke({"messages": [HumanMessage(content=f"turn {turn}")]}, config)
+        state = graph.invoke({"messages": [HumanMessage(content="fix your last answer")]}, config)
+    assert [m.content for m in state["messages"]][-3:] == ["turn 3", "fixed", "fix your last answer"]
+    assert "asm-tail:msgpack" in blob_types(raw, "chat")
+    with asm.connect(url) as store:
+        graph = builder.compile(checkpointer=AsmSaver(store))
+        resumed = graph.invoke({"messages": [HumanMessage(content="again")]}, config)
+    contents = [m.content for m in resumed["messages"]]
+    assert contents == ["turn 0", "echo: turn 0", "turn 1", "echo: turn 1", "turn 2", "echo: turn 2", "turn 3",
+                        "fixed", "fix your last answer", "again", "echo: again"]

@@ -18,6 +18,7 @@ from asm.core.operation import Call, JobSteps, RunOperation, Steps, job, operati
 from asm.drivers.dialects import BinaryArray
 from asm.errors import StorageReadFailed, ValidationError
 from asm.ids import utc_now
+from asm.integrations.langgraph import tails
 from asm.store.chunks import insert_rows
 
 # Column limits of migration 0006 (the same on every dialect; MySQL's keys must fit 3,072 bytes).
@@ -60,6 +61,8 @@ class Loaded(NamedTuple):
     checkpoint: dict[str, Any]
     metadata: dict[str, Any]
     pending_writes: list[tuple[str, str, Any]]
+    # The list channels' values with the versions of the rows each is built from (tails.py).
+    lists: dict[str, tails.Seen]
 
 
 def thread_key(value: Any, name: str = "thread_id") -> str:
@@ -202,20 +205,57 @@ def _load(db: Database, serde: Serde, row: dict[str, Any]) -> Steps[Loaded]:
         raise StorageReadFailed(f"stored {TABLE} row {thread_id!r}/{checkpoint_id!r} is unreadable: {exc}",
                                 details={"table": TABLE, "id": checkpoint_id, "column": "checkpoint"}) from exc
     values = dict(checkpoint.get("channel_values") or {})
-    missing = [[channel, str(version)] for channel, version in checkpoint.get("channel_versions", {}).items()
-               if channel not in values]
+    hints = checkpoint.pop(tails.HINTS, None) or {}
     key = {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns}
-    if missing:
-        blobs = yield Call("langgraph_get_blobs", {**key, "keys": dumps(missing)})
-        for blob in blobs:
-            if blob["type"] != "empty" and blob["payload"] is not None:
-                values[blob["channel"]] = serde.loads_typed((blob["type"], bytes(blob["payload"])))
+    wanted = {channel: str(version) for channel, version in checkpoint.get("channel_versions", {}).items()
+              if channel not in values}
+    lists: dict[str, tails.Seen] = {}
+    if wanted:
+        stored, lists = yield from _blob_values(serde, key, wanted, hints)
+        values.update(stored)
     checkpoint["channel_values"] = values
     writes = yield Call("langgraph_get_writes", {**key, "checkpoint_id": checkpoint_id})
     # LangGraph replays a step's writes in (task_path, task_id, idx) order.
     writes.sort(key=lambda w: (w["task_path"], w["task_id"], w["idx"]))
     pending = [(w["task_id"], w["channel"], serde.loads_typed((w["type"], bytes(w["payload"])))) for w in writes]
-    return Loaded(thread_id, checkpoint_ns, checkpoint_id, row["parent_checkpoint_id"], checkpoint, metadata, pending)
+    return Loaded(thread_id, checkpoint_ns, checkpoint_id, row["parent_checkpoint_id"], checkpoint, metadata, pending,
+                  lists)
+
+
+def _blob_values(serde: Serde, key: dict[str, str], wanted: dict[str, str],
+                 hints: dict[str, list[str]]) -> Steps[tuple[dict[str, Any], dict[str, tails.Seen]]]:
+    """Steps: the values of the wanted channel versions, each list tail joined to the values it extends
+    (tails.py), and the lists among them. The body's hints name those rows, so one query fetches them
+    all; a row they missed costs one more."""
+    fetch = [[channel, version] for channel, version in wanted.items()]
+    fetch += [[channel, base] for channel, bases in hints.items() if channel in wanted for base in bases
+              if base != wanted[channel]]
+    rows: dict[tuple[str, str], Any] = {}
+    values: dict[str, Any] = {}
+    lists: dict[str, tails.Seen] = {}
+    pending = dict(wanted)
+    while fetch:
+        found = yield Call("langgraph_get_blobs", {**key, "keys": dumps(fetch)})
+        rows.update(((b["channel"], b["version"]), b) for b in found)
+        absent = {(channel, version) for channel, version in fetch} - rows.keys()
+        fetch = []
+        for channel, version in list(pending.items()):
+            built = tails.rebuild(channel, version, rows, serde.loads_typed)
+            if isinstance(built, str):  # a row not fetched yet, or not stored
+                if (channel, built) not in absent:
+                    fetch.append([channel, built])
+                    continue
+                if built != version:
+                    raise tails.unreadable(channel, version, f"it extends {built!r}, which is gone")
+                # No row for this version: the channel has no value (as with LangGraph's own savers).
+            else:
+                value, chain = built
+                if value is not None:
+                    values[channel] = value
+                if isinstance(value, list):
+                    lists[channel] = tails.Seen(version, tuple(value), chain)
+            del pending[channel]
+    return values, lists
 
 
 # -- deletes, copies, prunes ----------------------------------------------------------------------
@@ -287,6 +327,15 @@ def prune_thread(db: Database, serde: Serde, thread_id: str) -> Steps[None]:
         yield Call("langgraph_delete_writes_before", where)
         yield Call("langgraph_delete_checkpoints_before", where)
         yield Call("langgraph_clear_parent", where)
+    # A kept list tail keeps the values it extends (tails.py).
+    bases = {(b["checkpoint_ns"], b["channel"], b["version"]): tails.base_of(b["tail_head"]) for b in stored}
+    reach = list(kept)
+    while reach:
+        ns, channel, version = reach.pop()
+        base = bases.get((ns, channel, version))
+        if base is not None and (ns, channel, base) not in kept:
+            kept.add((ns, channel, base))
+            reach.append((ns, channel, base))
     garbage = [{**key, "checkpoint_ns": b["checkpoint_ns"], "channel": b["channel"], "version": b["version"]}
                for b in stored if (b["checkpoint_ns"], b["channel"], b["version"]) not in kept]
     if garbage:

@@ -52,6 +52,7 @@ RESULT_HINTS: dict[str, tuple[str, bool]] = {
     "session_id": ("text", False),
     "sequence_number": ("int", False),
     "sort_tokens": ("number", False),
+    "tail_head": ("bytes", True),
     "total": ("int", False),
     "total_bytes": ("int", False),
     "total_tokens": ("number", False),
@@ -80,7 +81,7 @@ PARAM_KINDS: dict[str, str] = {
     "until": "timestamp",
 }
 
-_SQLITE_KINDS = {"text": "str", "int": "int", "number": "int | float", "timestamp": "str", "json": "str",
+_SQLITE_KINDS = {"bytes": "bytes", "text": "str", "int": "int", "number": "int | float", "timestamp": "str", "json": "str",
                  "json_list": "str", "bool": "int", "uuid": "str"}
 _MYSQL_PARAM_KINDS = {"text": "str", "int": "int", "number": "int | float | Decimal", "timestamp": "datetime | str",
                       "json": "str", "json_list": "str", "bool": "int", "uuid": "str"}

@@ -135,6 +135,7 @@ class LanggraphGetBlobsRow(TypedDict):
     """A row of langgraph_get_blobs."""
 
     channel: str
+    version: str
     type: str
     payload: bytes | None
 
@@ -176,6 +177,7 @@ class LanggraphThreadBlobKeysRow(TypedDict):
     checkpoint_ns: str
     channel: str
     version: str
+    tail_head: bytes | None
 
 
 class LanggraphThreadHeadsRow(TypedDict):
@@ -1007,7 +1009,10 @@ class MySQLQueries(Protocol):
         *,
         thread_id: str | None,
     ) -> Generator[LanggraphThreadBlobKeysRow, None, None]:
-        """The (namespace, channel, version) of every stored channel value of a thread."""
+        """The (namespace, channel, version) of every stored channel value of a thread, with the head of each
+        stored list tail (what prune follows to the values a tail extends; see
+        asm/integrations/langgraph/tails.py).
+        """
 
     def langgraph_thread_heads(
         self,
@@ -2188,7 +2193,10 @@ class AsyncMySQLQueries(Protocol):
         *,
         thread_id: str | None,
     ) -> AsyncGenerator[LanggraphThreadBlobKeysRow, None]:
-        """The (namespace, channel, version) of every stored channel value of a thread."""
+        """The (namespace, channel, version) of every stored channel value of a thread, with the head of each
+        stored list tail (what prune follows to the values a tail extends; see
+        asm/integrations/langgraph/tails.py).
+        """
 
     def langgraph_thread_heads(
         self,

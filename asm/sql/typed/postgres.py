@@ -139,6 +139,7 @@ class LanggraphGetBlobsRow(TypedDict):
     """A row of langgraph_get_blobs."""
 
     channel: str
+    version: str
     type: str
     payload: bytes | None
 
@@ -180,6 +181,7 @@ class LanggraphThreadBlobKeysRow(TypedDict):
     checkpoint_ns: str
     channel: str
     version: str
+    tail_head: bytes | None
 
 
 class LanggraphThreadHeadsRow(TypedDict):
@@ -1024,7 +1026,10 @@ class PostgresQueries(Protocol):
         *,
         thread_id: str | None,
     ) -> Generator[LanggraphThreadBlobKeysRow, None, None]:
-        """The (namespace, channel, version) of every stored channel value of a thread."""
+        """The (namespace, channel, version) of every stored channel value of a thread, with the head of each
+        stored list tail (what prune follows to the values a tail extends; see
+        asm/integrations/langgraph/tails.py).
+        """
 
     def langgraph_thread_heads(
         self,
@@ -2258,7 +2263,10 @@ class AsyncPostgresQueries(Protocol):
         *,
         thread_id: str | None,
     ) -> AsyncGenerator[LanggraphThreadBlobKeysRow, None]:
-        """The (namespace, channel, version) of every stored channel value of a thread."""
+        """The (namespace, channel, version) of every stored channel value of a thread, with the head of each
+        stored list tail (what prune follows to the values a tail extends; see
+        asm/integrations/langgraph/tails.py).
+        """
 
     def langgraph_thread_heads(
         self,

@@ -134,6 +134,7 @@ class LanggraphGetBlobsRow(TypedDict):
     """A row of langgraph_get_blobs."""
 
     channel: str
+    version: str
     type: str
     payload: bytes | None
 
@@ -175,6 +176,7 @@ class LanggraphThreadBlobKeysRow(TypedDict):
     checkpoint_ns: str
     channel: str
     version: str
+    tail_head: bytes | None
 
 
 class LanggraphThreadHeadsRow(TypedDict):
@@ -1006,7 +1008,10 @@ class SQLiteQueries(Protocol):
         *,
         thread_id: str | None,
     ) -> Generator[LanggraphThreadBlobKeysRow, None, None]:
-        """The (namespace, channel, version) of every stored channel value of a thread."""
+        """The (namespace, channel, version) of every stored channel value of a thread, with the head of each
+        stored list tail (what prune follows to the values a tail extends; see
+        asm/integrations/langgraph/tails.py).
+        """
 
     def langgraph_thread_heads(
         self,
@@ -2168,7 +2173,10 @@ class AsyncSQLiteQueries(Protocol):
         *,
         thread_id: str | None,
     ) -> AsyncGenerator[LanggraphThreadBlobKeysRow, None]:
-        """The (namespace, channel, version) of every stored channel value of a thread."""
+        """The (namespace, channel, version) of every stored channel value of a thread, with the head of each
+        stored list tail (what prune follows to the values a tail extends; see
+        asm/integrations/langgraph/tails.py).
+        """
 
     def langgraph_thread_heads(
         self,
