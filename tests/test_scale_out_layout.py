@@ -114,6 +114,7 @@ SINGLE_SHARD_OTHER = frozenset({
     # LangGraph savers, keyed by thread (docs/scale-out.md, "LangGraph checkpoints").
     "langgraph_put", "langgraph_insert_blobs", "langgraph_insert_writes", "langgraph_upsert_writes",
     "langgraph_get_checkpoint", "langgraph_get_latest_checkpoint", "langgraph_get_blobs", "langgraph_get_writes",
+    "langgraph_ancestor_page", "langgraph_get_writes_between",
     "langgraph_delete_thread_checkpoints", "langgraph_delete_thread_blobs", "langgraph_delete_thread_writes",
     "langgraph_delete_checkpoint", "langgraph_delete_checkpoint_writes", "langgraph_thread_heads",
     "langgraph_thread_blob_keys", "langgraph_delete_writes_before", "langgraph_delete_checkpoints_before",

@@ -389,6 +389,9 @@ def _langgraph_cases(s: Samples) -> dict[str, list[Case]]:
         "langgraph_get_latest_checkpoint": [Case("latest", thread)],
         "langgraph_get_blobs": [Case("one pair", {**thread, "keys": '[["messages", "1.0"]]'})],
         "langgraph_get_writes": [Case("one checkpoint", one)],
+        "langgraph_ancestor_page": [Case("one page", {**thread, "before": "1f0a-0200", "limit": 200})],
+        "langgraph_get_writes_between": [Case("a chain's range", {**thread, "first_id": "1f0a-0001",
+                                                                  "last_id": "1f0a-0200"})],
         "langgraph_list_checkpoints": [
             Case("one thread", {**thread, "checkpoint_id": None, "filter": None, "before": None, "limit": 10}),
             Case("every thread, by metadata", {"thread_id": None, "checkpoint_ns": None, "checkpoint_id": None,

@@ -89,6 +89,25 @@ SELECT task_id, task_path, idx, channel, type, payload
 FROM asm_langgraph_writes
 WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id = :checkpoint_id;
 
+-- name: langgraph_ancestor_page(thread_id, checkpoint_ns, before, limit)
+-- A page of a thread namespace's checkpoints older than :before, newest first, read backwards on the primary key
+-- (get_delta_channel_history follows the parent chain through them).
+SELECT checkpoint_id, parent_checkpoint_id, type, checkpoint
+FROM asm_langgraph_checkpoints
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id < :before
+ORDER BY checkpoint_id DESC
+LIMIT :limit;
+
+-- name: langgraph_get_writes_between(thread_id, checkpoint_ns, first_id, last_id)
+-- The pending writes of a thread namespace's checkpoints from :first_id to :last_id, a range of the primary key.
+SELECT checkpoint_id, task_id, task_path, idx, channel, type, payload
+FROM asm_langgraph_writes
+WHERE
+    thread_id = :thread_id
+    AND checkpoint_ns = :checkpoint_ns
+    AND checkpoint_id >= :first_id
+    AND checkpoint_id <= :last_id;
+
 -- name: langgraph_list_checkpoints(thread_id, checkpoint_ns, checkpoint_id, filter, before, limit)
 -- Checkpoints newest first: of one thread (or all when NULL), namespace and id (when given), whose metadata
 -- holds every key and value of :filter (JSON), before an id.

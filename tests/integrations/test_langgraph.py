@@ -17,6 +17,7 @@ import pytest
 
 pytest.importorskip("langgraph.checkpoint.conformance")
 
+from langgraph.channels.delta import DeltaChannel  # noqa: E402
 from langgraph.checkpoint.base import empty_checkpoint  # noqa: E402
 from langgraph.checkpoint.conformance import checkpointer_test, validate  # noqa: E402
 from langgraph.graph import END, START, StateGraph  # noqa: E402
@@ -114,31 +115,40 @@ def test_each_channel_value_is_stored_once_per_version(url, raw):
     assert raw.scalar("SELECT COUNT(*) FROM asm_langgraph_checkpoints") == 5
 
 
-def test_two_writers_on_one_thread_lose_nothing(url):
-    """Two processes (here: two stores in two threads) run steps on the same thread at once."""
+def run_at_once(writer, count: int) -> None:
+    """`writer(n)` for n in range(count), each in a thread of its own, all at once; their errors fail the test."""
     errors: list[BaseException] = []
-    stored: dict[int, list[dict]] = {0: [], 1: []}
 
-    def writer(n: int) -> None:
+    def run(n: int) -> None:
         try:
-            with asm.connect(url) as store:
-                saver = AsmSaver(store)
-                for step in range(15):
-                    config = put_step(saver, "shared", None, [f"w{n}-{step}"], step)
-                    stored[n].append(config)
-                    # The same checkpoint saved twice (a retried step) changes nothing.
-                    if step == 7:
-                        saver.put_writes(config, [("messages", [f"m{step}"])], "retry-task")
-                        saver.put_writes(config, [("messages", [f"m{step}"])], "retry-task")
+            writer(n)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in (0, 1)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(120)
     assert errors == []
+
+
+def test_two_writers_on_one_thread_lose_nothing(url):
+    """Two processes (here: two stores in two threads) run steps on the same thread at once."""
+    stored: dict[int, list[dict]] = {0: [], 1: []}
+
+    def writer(n: int) -> None:
+        with asm.connect(url) as store:
+            saver = AsmSaver(store)
+            for step in range(15):
+                config = put_step(saver, "shared", None, [f"w{n}-{step}"], step)
+                stored[n].append(config)
+                # The same checkpoint saved twice (a retried step) changes nothing.
+                if step == 7:
+                    saver.put_writes(config, [("messages", [f"m{step}"])], "retry-task")
+                    saver.put_writes(config, [("messages", [f"m{step}"])], "retry-task")
+
+    run_at_once(writer, 2)
     with asm.connect(url) as store:
         saver = AsmSaver(store)
         listed = list(saver.list({"configurable": {"thread_id": "shared"}}))
@@ -467,3 +477,181 @@ def test_a_chat_graph_with_add_messages_stores_tails_and_resumes_elsewhere(url, 
     contents = [m.content for m in resumed["messages"]]
     assert contents == ["turn 0", "echo: turn 0", "turn 1", "echo: turn 1", "turn 2", "echo: turn 2", "turn 3",
                         "fixed", "fix your last answer", "again", "echo: again"]
+
+
+def test_two_writers_growing_lists_on_one_thread_read_back_exactly(url):
+    """Two processes (two stores, two savers, two threads of control) each grow their own list on
+    the same LangGraph thread at once: each stores tails on its own rows, and every checkpoint of
+    both reads back as it was put."""
+    stored: dict[int, list[tuple[dict, list]]] = {0: [], 1: []}
+
+    def writer(n: int) -> None:
+        with asm.connect(url) as store:
+            steps = Stepper(AsmSaver(store), "shared")
+            messages: list = []
+            for step in range(40):
+                messages = [*messages, {"writer": n, "step": step}]
+                stored[n].append((steps.put({"messages": messages}, {"messages"}), messages))
+
+    run_at_once(writer, 2)
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        for n in (0, 1):
+            for config, messages in stored[n]:
+                assert saver.get_tuple(config).checkpoint["channel_values"]["messages"] == messages
+
+
+def test_a_fork_and_a_subgraph_read_back_as_langgraph_s_in_memory_saver_has_them(url, raw):
+    """Time travel (a run resumed from an older checkpoint) and a subgraph keeping its own state in
+    its namespace: every state of the thread reads back, from a saver that never saw the lists,
+    exactly as LangGraph's InMemorySaver holds it after the same runs."""
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.graph import MessagesState
+
+    def contents(state: Any) -> list[str]:
+        return [m.content for m in state.values.get("messages", [])]
+
+    inner = StateGraph(MessagesState)
+    inner.add_node("think", lambda state: {"messages": [AIMessage(content=f"thought {len(state['messages'])}")]})
+    inner.add_edge(START, "think")
+    outer = StateGraph(MessagesState)
+    outer.add_node("sub", inner.compile(checkpointer=True))
+    outer.add_node("reply", lambda state: {"messages": [AIMessage(content=f"reply {len(state['messages'])}")]})
+    outer.add_edge(START, "sub")
+    outer.add_edge("sub", "reply")
+    outer.add_edge("reply", END)
+    config = {"configurable": {"thread_id": "fork"}}
+
+    def run(saver) -> list[list[str]]:
+        graph = outer.compile(checkpointer=saver)
+        for turn in range(3):
+            graph.invoke({"messages": [HumanMessage(content=f"turn {turn}", id=f"h{turn}")]}, config)
+        first = next(s for s in graph.get_state_history(config) if contents(s) == ["turn 0", "thought 1", "reply 2"])
+        graph.invoke({"messages": [HumanMessage(content="other turn", id="other")]}, first.config)
+        return [contents(s) for s in graph.get_state_history(config)]
+
+    expected = run(InMemorySaver())
+    with asm.connect(url) as store:
+        assert run(AsmSaver(store)) == expected
+    assert {t for t in blob_types(raw, "fork")} == {"msgpack", "asm-tail:msgpack"}
+    assert raw.scalar("SELECT COUNT(*) FROM asm_langgraph_blobs WHERE checkpoint_ns <> '' AND type LIKE 'asm-tail:%'")
+    with asm.connect(url) as store:
+        fresh = outer.compile(checkpointer=AsmSaver(store, list_cache_items=0))
+        assert [contents(s) for s in fresh.get_state_history(config)] == expected
+
+
+# -- DeltaChannel (beta in LangGraph): the ancestor walk in a few queries ---------------------------
+
+
+def extend(state: list, writes: list) -> list:
+    return [*state, *(item for write in writes for item in write)]
+
+
+class DeltaState(TypedDict):
+    items: Annotated[list, DeltaChannel(extend, snapshot_frequency=3)]
+    count: int
+
+
+def delta_graph():
+    builder = StateGraph(DeltaState)
+    builder.add_node("add", lambda state: {"items": [f"item {len(state.get('items') or [])}"],
+                                           "count": state.get("count", 0) + 1})
+    builder.add_edge(START, "add")
+    builder.add_edge("add", END)
+    return builder
+
+
+def delta_runs(graph, config: dict) -> list[list]:
+    """Eight turns, then a turn resumed from the state after the second: every state's items."""
+    for turn in range(8):
+        graph.invoke({"items": [f"input {turn}"]}, config)
+    second = [s for s in graph.get_state_history(config) if s.values.get("count") == 2 and not s.next][0]
+    graph.invoke({"items": ["forked input"]}, second.config)
+    return [s.values.get("items") for s in graph.get_state_history(config)]
+
+
+def test_delta_channel_history_is_langgraph_s_walk_in_a_few_queries(url, dialect):
+    """For every checkpoint of a DeltaChannel thread (snapshots, writes between them, a fork):
+    asm's get_delta_channel_history returns what LangGraph's default walk returns, and the graph's
+    states are the ones LangGraph's InMemorySaver keeps."""
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.checkpoint.serde.types import _DeltaSnapshot
+
+    from bench.roundtrips import count_round_trips
+
+    config = {"configurable": {"thread_id": "delta"}}
+    expected = delta_runs(delta_graph().compile(checkpointer=InMemorySaver()), config)
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        assert delta_runs(delta_graph().compile(checkpointer=saver), config) == expected
+        checkpoints = list(saver.list(config))
+        assert len(checkpoints) == len(expected)
+        seeds = writes = 0
+        for tup in checkpoints:
+            for channels in (["items"], ["items", "count", "absent"], []):
+                ours = saver.get_delta_channel_history(config=tup.config, channels=channels)
+                walk = BaseCheckpointSaver.get_delta_channel_history(saver, config=tup.config, channels=channels)
+                assert ours == walk
+                if "items" in ours:
+                    seeds += isinstance(ours["items"].get("seed"), _DeltaSnapshot)
+                    writes += bool(ours["items"]["writes"])
+        assert seeds and writes  # both kinds of history were compared
+        # The latest state's walk: four queries (checkpoint, ancestors, snapshot, writes) where
+        # LangGraph's default makes three per ancestor.
+        def ours_call():
+            return saver.get_delta_channel_history(config=config, channels=["items"])
+
+        def walk_call():
+            return BaseCheckpointSaver.get_delta_channel_history(saver, config=config, channels=["items"])
+
+        ours_trips, walk_trips = count_round_trips(dialect, ours_call), count_round_trips(dialect, walk_call)
+        if ours_trips is not None:
+            assert ours_trips <= 4 < walk_trips
+        assert saver.get_delta_channel_history(config=config, channels=["items"]) == \
+            BaseCheckpointSaver.get_delta_channel_history(saver, config=config, channels=["items"])
+        missing = {"configurable": {"thread_id": "none", "checkpoint_ns": ""}}
+        assert saver.get_delta_channel_history(config=missing, channels=["items"]) == {"items": {"writes": []}}
+    with asm.connect(url) as store:
+        fresh = delta_graph().compile(checkpointer=AsmSaver(store))
+        assert [s.values.get("items") for s in fresh.get_state_history(config)] == expected
+
+
+def test_the_async_saver_walks_delta_channels_the_same(url):
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    config = {"configurable": {"thread_id": "delta"}}
+    with asm.connect(url) as store:
+        before = delta_runs(delta_graph().compile(checkpointer=AsmSaver(store)), config)[0]
+    assert len(before) == 6
+
+    async def main() -> None:
+        async with await AsyncAsmSaver.from_url(url) as saver:
+            async for tup in saver.alist(config):
+                ours = await saver.aget_delta_channel_history(config=tup.config, channels=["items", "count"])
+                walk = await BaseCheckpointSaver.aget_delta_channel_history(saver, config=tup.config,
+                                                                            channels=["items", "count"])
+                assert ours == walk
+            graph = delta_graph().compile(checkpointer=saver)
+            state = await graph.ainvoke({"items": ["async input"]}, config)
+            # The latest state was the fork's: its six items, the input and the node's reply.
+            assert state["items"] == [*before, "async input", "item 7"]
+
+    asyncio.run(main())
+
+
+def test_a_delta_walk_ends_where_an_ancestor_is_gone_as_langgraph_s_does(url, raw):
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    config = {"configurable": {"thread_id": "delta"}}
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        graph = delta_graph().compile(checkpointer=saver)
+        for turn in range(5):
+            graph.invoke({"items": [f"input {turn}"]}, config)
+        ids = [t.config["configurable"]["checkpoint_id"] for t in saver.list(config)]
+        raw.execute("DELETE FROM asm_langgraph_checkpoints WHERE checkpoint_id = ?", ids[4])
+        ours = saver.get_delta_channel_history(config=config, channels=["items"])
+        assert ours == BaseCheckpointSaver.get_delta_channel_history(saver, config=config, channels=["items"])
+        assert len(ours["items"]["writes"]) == 1  # the one write to items stored between it and the gap

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Self
 
@@ -28,6 +28,7 @@ from langgraph.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    DeltaChannelHistory,
     get_checkpoint_id,
     get_serializable_checkpoint_metadata,
 )
@@ -127,6 +128,16 @@ class _Base(BaseCheckpointSaver[str]):
             yield ids
         finally:
             self._lists.forget_threads(keys)
+
+    @staticmethod
+    def _histories(found: dict[str, ops.History]) -> dict[str, DeltaChannelHistory]:
+        histories: dict[str, DeltaChannelHistory] = {}
+        for channel, history in found.items():
+            entry: DeltaChannelHistory = {"writes": history.writes}
+            if history.has_seed:
+                entry["seed"] = history.seed
+            histories[channel] = entry
+        return histories
 
     def _remember(self, stored: list[_Remembered]) -> None:
         for key, seen in stored:
@@ -265,6 +276,14 @@ class AsmSaver(_Base):
         with self._deleting(thread_ids) as ids:
             self.store._executor.run_job(ops.prune, self.serde, ids, strategy)
 
+    def get_delta_channel_history(self, *, config: RunnableConfig,
+                                  channels: Sequence[str]) -> Mapping[str, DeltaChannelHistory]:
+        """LangGraph's DeltaChannel walk (beta there) in a few queries: see ops.delta_channel_history."""
+        thread_id, checkpoint_ns, checkpoint_id = self._get_args(config)
+        found = self.store._executor.run(ops.delta_channel_history, self.serde, thread_id, checkpoint_ns,
+                                         checkpoint_id, list(channels))
+        return self._histories(found)
+
     def delete_expired_threads(self, older_than_days: int, *, batch_size: int = 1000) -> int:
         """Time-based retention: see `delete_expired_threads`."""
         try:
@@ -302,6 +321,10 @@ class AsmSaver(_Base):
 
     async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         await asyncio.to_thread(self.prune, thread_ids, strategy=strategy)
+
+    async def aget_delta_channel_history(self, *, config: RunnableConfig,
+                                         channels: Sequence[str]) -> Mapping[str, DeltaChannelHistory]:
+        return await asyncio.to_thread(lambda: self.get_delta_channel_history(config=config, channels=channels))
 
 
 class AsyncAsmSaver(_Base):
@@ -378,6 +401,14 @@ class AsyncAsmSaver(_Base):
         with self._deleting(thread_ids) as ids:
             await self.store._executor.run_job(ops.prune, self.serde, ids, strategy)
 
+    async def aget_delta_channel_history(self, *, config: RunnableConfig,
+                                         channels: Sequence[str]) -> Mapping[str, DeltaChannelHistory]:
+        """LangGraph's DeltaChannel walk (beta there) in a few queries: see ops.delta_channel_history."""
+        thread_id, checkpoint_ns, checkpoint_id = self._get_args(config)
+        found = await self.store._executor.run(ops.delta_channel_history, self.serde, thread_id, checkpoint_ns,
+                                               checkpoint_id, list(channels))
+        return self._histories(found)
+
     async def adelete_expired_threads(self, older_than_days: int, *, batch_size: int = 1000) -> int:
         """Time-based retention: see `adelete_expired_threads`."""
         try:
@@ -429,6 +460,12 @@ class AsyncAsmSaver(_Base):
 
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         self._wait(self.aprune(thread_ids, strategy=strategy))
+
+    def get_delta_channel_history(self, *, config: RunnableConfig,
+                                  channels: Sequence[str]) -> Mapping[str, DeltaChannelHistory]:
+        result: Mapping[str, DeltaChannelHistory] = self._wait(
+            self.aget_delta_channel_history(config=config, channels=channels))
+        return result
 
 
 def delete_expired_threads(store: SessionStore, older_than_days: int, *, batch_size: int = 1000) -> int:

@@ -29,6 +29,7 @@ MAX_CHANNEL = 191
 MAX_WRITE_CHANNEL = 255
 MAX_VERSION = 64
 TABLE = "asm_langgraph_checkpoints"
+WRITES = "asm_langgraph_writes"
 
 
 class Serde(Protocol):
@@ -217,9 +218,17 @@ def _load(db: Database, serde: Serde, row: dict[str, Any]) -> Steps[Loaded]:
     writes = yield Call("langgraph_get_writes", {**key, "checkpoint_id": checkpoint_id})
     # LangGraph replays a step's writes in (task_path, task_id, idx) order.
     writes.sort(key=lambda w: (w["task_path"], w["task_id"], w["idx"]))
-    pending = [(w["task_id"], w["channel"], serde.loads_typed((w["type"], bytes(w["payload"])))) for w in writes]
+    pending = [(w["task_id"], w["channel"], _write_value(serde, w)) for w in writes]
     return Loaded(thread_id, checkpoint_ns, checkpoint_id, row["parent_checkpoint_id"], checkpoint, metadata, pending,
                   lists)
+
+
+def _write_value(serde: Serde, row: dict[str, Any]) -> Any:
+    try:
+        return serde.loads_typed((row["type"], bytes(row["payload"])))
+    except Exception as exc:  # a serde's error is any exception: the row is unreadable either way
+        raise StorageReadFailed(f"stored {WRITES} row {row['task_id']!r}/{row['idx']} is unreadable: {exc}",
+                                details={"table": WRITES, "id": row["task_id"], "column": "payload"}) from exc
 
 
 def _blob_values(serde: Serde, key: dict[str, str], wanted: dict[str, str],
@@ -256,6 +265,123 @@ def _blob_values(serde: Serde, key: dict[str, str], wanted: dict[str, str],
                     lists[channel] = tails.Seen(version, tuple(value), chain)
             del pending[channel]
     return values, lists
+
+
+# -- DeltaChannel history -------------------------------------------------------------------------
+
+ANCESTOR_PAGE = 200  # ancestors read per query while walking a parent chain
+
+
+class History(NamedTuple):
+    """One channel's `get_delta_channel_history` entry: its writes oldest first, and the value of the
+    nearest ancestor holding one (`has_seed` False when the walk reached the root without one)."""
+
+    writes: list[tuple[str, str, Any]]
+    has_seed: bool
+    seed: Any
+
+
+@operation()
+def delta_channel_history(db: Database, serde: Serde, thread_id: Any, checkpoint_ns: str, checkpoint_id: str | None,
+                          channels: Sequence[str]) -> Steps[dict[str, History]]:
+    """LangGraph's get_delta_channel_history in a few queries (its default walk loads each ancestor
+    whole): for each channel, the writes stored at the ancestors of a checkpoint (the parent chain,
+    not the checkpoint itself), oldest first, back to the nearest ancestor holding a value of the
+    channel (its seed, whose own writes count too)."""
+    key = {"thread_id": thread_key(thread_id), "checkpoint_ns": namespace(checkpoint_ns)}
+    wanted = list(dict.fromkeys(channels))
+    if not wanted:
+        return {}
+    if checkpoint_id is None:
+        row = yield Call("langgraph_get_latest_checkpoint", key)
+    else:
+        row = yield Call("langgraph_get_checkpoint", {**key, "checkpoint_id": checkpoint_key(checkpoint_id)})
+    chain: list[str] = []  # the ancestors walked, nearest first
+    seeds: dict[str, tuple[int, Any]] = {}  # channel -> (index in chain, value)
+    parent = None if row is None else row["parent_checkpoint_id"]
+    before = None if row is None else row["checkpoint_id"]
+    while parent is not None and len(seeds) < len(wanted):
+        page = yield Call("langgraph_ancestor_page", {**key, "before": before, "limit": ANCESTOR_PAGE})
+        if not page:
+            break
+        before = page[-1]["checkpoint_id"]
+        rows = {r["checkpoint_id"]: r for r in page}
+        walked: list[tuple[int, dict[str, Any]]] = []
+        while parent is not None and parent in rows:
+            body = _body(serde, rows[parent])
+            walked.append((len(chain), body))
+            chain.append(parent)
+            parent = rows[parent]["parent_checkpoint_id"]
+        found = yield from _seeds(serde, key, walked, [c for c in wanted if c not in seeds])
+        seeds.update(found)
+        if parent is not None and parent >= before:
+            break  # not in the page that spans its id: the parent is gone (pruned), where the walk ends
+    writes = yield from _chain_writes(serde, key, chain, wanted, seeds)
+    return {c: History(writes[c], c in seeds, seeds[c][1] if c in seeds else None) for c in wanted}
+
+
+def _body(serde: Serde, row: dict[str, Any]) -> dict[str, Any]:
+    try:
+        body: dict[str, Any] = serde.loads_typed((row["type"], bytes(row["checkpoint"])))
+    except Exception as exc:  # a serde's error is any exception: the row is unreadable either way
+        raise StorageReadFailed(f"stored {TABLE} row {row['checkpoint_id']!r} is unreadable: {exc}",
+                                details={"table": TABLE, "id": row["checkpoint_id"], "column": "checkpoint"}) from exc
+    return body
+
+
+def _seeds(serde: Serde, key: dict[str, str], walked: list[tuple[int, dict[str, Any]]],
+           channels: list[str]) -> Steps[dict[str, tuple[int, Any]]]:
+    """Steps: for each channel, the nearest of the walked ancestors holding a value of it, and that value:
+    a value kept in the checkpoint body, or a stored blob of the version the body names."""
+    inline: dict[str, tuple[int, Any]] = {}
+    candidates: dict[str, list[tuple[int, str, dict[str, list[str]]]]] = {}
+    for index, body in walked:
+        values = body.get("channel_values") or {}
+        versions = body.get("channel_versions") or {}
+        hints = body.get(tails.HINTS) or {}
+        for channel in channels:
+            if channel in inline:
+                continue
+            if channel in values:
+                inline[channel] = (index, values[channel])
+            elif channel in versions:
+                candidates.setdefault(channel, []).append((index, str(versions[channel]), hints))
+    # A DeltaChannel's value is stored only at its snapshots: most of these versions have no row.
+    pairs = sorted({(c, v) for c, found in candidates.items() for _, v, _ in found})
+    found = (yield Call("langgraph_get_blobs", {**key, "keys": dumps(pairs)})) if pairs else []
+    rows = {(r["channel"], r["version"]): r for r in found if r["type"] != "empty" and r["payload"] is not None}
+    seeds: dict[str, tuple[int, Any]] = {}
+    for channel in channels:
+        blob = next(((i, v, h) for i, v, h in candidates.get(channel, []) if (channel, v) in rows), None)
+        held = inline.get(channel)
+        if blob is not None and (held is None or blob[0] < held[0]):
+            built = tails.rebuild(channel, blob[1], rows, serde.loads_typed)
+            if isinstance(built, str):  # a list tail whose base was not among these rows
+                values, _ = yield from _blob_values(serde, key, {channel: blob[1]}, blob[2])
+                if channel in values:
+                    seeds[channel] = (blob[0], values[channel])
+            else:
+                seeds[channel] = (blob[0], built[0])
+        elif held is not None:
+            seeds[channel] = held
+    return seeds
+
+
+def _chain_writes(serde: Serde, key: dict[str, str], chain: list[str], channels: list[str],
+                  seeds: dict[str, tuple[int, Any]]) -> Steps[dict[str, list[tuple[str, str, Any]]]]:
+    """Steps: each channel's writes stored at the chain's checkpoints up to its seed's, oldest first,
+    each checkpoint's in LangGraph's replay order."""
+    found: dict[str, list[tuple[str, str, Any]]] = {c: [] for c in channels}
+    if not chain:
+        return found
+    rows = yield Call("langgraph_get_writes_between", {**key, "first_id": chain[-1], "last_id": chain[0]})
+    depth = {checkpoint: index for index, checkpoint in enumerate(chain)}
+    reach = {c: seeds[c][0] if c in seeds else len(chain) - 1 for c in channels}
+    picked = [w for w in rows if w["channel"] in reach and depth.get(w["checkpoint_id"], len(chain)) <= reach[w["channel"]]]
+    picked.sort(key=lambda w: (-depth[w["checkpoint_id"]], w["task_path"], w["task_id"], w["idx"]))
+    for w in picked:
+        found[w["channel"]].append((w["task_id"], w["channel"], _write_value(serde, w)))
+    return found
 
 
 # -- deletes, copies, prunes ----------------------------------------------------------------------

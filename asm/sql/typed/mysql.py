@@ -131,6 +131,15 @@ class IdTimestampRow(TypedDict):
     timestamp: datetime
 
 
+class LanggraphAncestorPageRow(TypedDict):
+    """A row of langgraph_ancestor_page."""
+
+    checkpoint_id: str
+    parent_checkpoint_id: str | None
+    type: str
+    checkpoint: bytes
+
+
 class LanggraphGetBlobsRow(TypedDict):
     """A row of langgraph_get_blobs."""
 
@@ -150,6 +159,18 @@ class LanggraphGetCheckpointRow(TypedDict):
     type: str
     checkpoint: bytes
     metadata: str
+
+
+class LanggraphGetWritesBetweenRow(TypedDict):
+    """A row of langgraph_get_writes_between."""
+
+    checkpoint_id: str
+    task_id: str
+    task_path: str
+    idx: int
+    channel: str
+    type: str
+    payload: bytes
 
 
 class LanggraphGetWritesRow(TypedDict):
@@ -792,6 +813,20 @@ class MySQLQueries(Protocol):
     ) -> int:
         """Insert a graph session only if its id is free (a racing insert fails on the key and retries)."""
 
+    def langgraph_ancestor_page(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        before: str | None,
+        limit: int,
+    ) -> Generator[LanggraphAncestorPageRow, None, None]:
+        """A page of a thread namespace's checkpoints older than :before, newest first, read backwards on the
+        primary key (get_delta_channel_history follows the parent chain through them).
+        """
+
     def langgraph_clear_parent(
         self,
         conn: Connection,
@@ -941,6 +976,20 @@ class MySQLQueries(Protocol):
         checkpoint_id: str | None,
     ) -> Generator[LanggraphGetWritesRow, None, None]:
         """The pending writes of one checkpoint."""
+
+    def langgraph_get_writes_between(
+        self,
+        conn: Connection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        first_id: str | None,
+        last_id: str | None,
+    ) -> Generator[LanggraphGetWritesBetweenRow, None, None]:
+        """The pending writes of a thread namespace's checkpoints from :first_id to :last_id, a range of the
+        primary key.
+        """
 
     def langgraph_insert_blobs(
         self,
@@ -1963,6 +2012,20 @@ class AsyncMySQLQueries(Protocol):
     ) -> int:
         """Insert a graph session only if its id is free (a racing insert fails on the key and retries)."""
 
+    def langgraph_ancestor_page(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        before: str | None,
+        limit: int,
+    ) -> AsyncGenerator[LanggraphAncestorPageRow, None]:
+        """A page of a thread namespace's checkpoints older than :before, newest first, read backwards on the
+        primary key (get_delta_channel_history follows the parent chain through them).
+        """
+
     async def langgraph_clear_parent(
         self,
         conn: AsyncConnection,
@@ -2125,6 +2188,20 @@ class AsyncMySQLQueries(Protocol):
         checkpoint_id: str | None,
     ) -> AsyncGenerator[LanggraphGetWritesRow, None]:
         """The pending writes of one checkpoint."""
+
+    def langgraph_get_writes_between(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        first_id: str | None,
+        last_id: str | None,
+    ) -> AsyncGenerator[LanggraphGetWritesBetweenRow, None]:
+        """The pending writes of a thread namespace's checkpoints from :first_id to :last_id, a range of the
+        primary key.
+        """
 
     async def langgraph_insert_blobs(
         self,
