@@ -7,10 +7,9 @@ earlier items are the very objects the saver last stored or read for that channe
 A tail is a blob row like any other, (channel, version) once, never rewritten. Its type is
 `asm-tail:<serde type>` and its payload `<base length> <base version>\\n` followed by the serde's
 bytes of the new items, so every row says what it is: a reader that finds a tail fetches its base
-(and the base's base) until it reaches a whole value, and checks each length on the way. After
-`MAX_LINKS` tails in a row the saver writes the whole list again, so a read fetches at most that
-many rows, and in one round trip: the checkpoint body lists, per channel, the versions its value is
-built from (`HINTS`).
+(and the base's base) until it reaches a whole value, and checks each length on the way. A value is
+built from at most `MAX_LINKS` rows (the saver writes the whole list again then), fetched in one
+round trip: the checkpoint body lists, per channel, the versions its value is built from (`HINTS`).
 
 Identity, not equality, decides "unchanged": LangGraph's reducers (`add_messages`, `operator.add`)
 copy the list and keep its items, and a message changed by id is a new object at its position. A
@@ -31,7 +30,7 @@ from typing import Any, NamedTuple
 from asm.errors import StorageReadFailed
 
 PREFIX = "asm-tail:"
-MAX_LINKS = 32  # tails in a row before the list is stored whole again
+MAX_LINKS = 32  # rows a list value is built from at most: a whole one, then tails
 HINTS = "asm_list_chains"  # checkpoint-body key: channel -> versions its value is built from, oldest first
 TYPE_LIMIT = 64  # the blobs table's type column
 TABLE = "asm_langgraph_blobs"
