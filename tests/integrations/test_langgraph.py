@@ -320,7 +320,8 @@ def test_a_growing_list_is_stored_as_the_items_it_gained(url, raw):
         steps = Stepper(AsmSaver(store))
         messages = steps.grow([], 40)
     types = blob_types(raw)
-    # Whole at the first step and after 32 tails in a row; the other 38 steps store one message each.
+    # Whole at the first step and at every 32nd (a value is built from 32 rows at most); the other 38
+    # steps store one message each.
     assert [i for i, t in enumerate(types) if not t.startswith("asm-tail:")] == [0, 32]
     assert len(types) == 40
     biggest_tail = raw.scalar("SELECT MAX(LENGTH(payload)) FROM asm_langgraph_blobs WHERE type LIKE 'asm-tail:%'")
