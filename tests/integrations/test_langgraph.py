@@ -656,3 +656,24 @@ def test_a_delta_walk_ends_where_an_ancestor_is_gone_as_langgraph_s_does(url, ra
         ours = saver.get_delta_channel_history(config=config, channels=["items"])
         assert ours == BaseCheckpointSaver.get_delta_channel_history(saver, config=config, channels=["items"])
         assert len(ours["items"]["writes"]) == 1  # the one write to items stored between it and the gap
+
+
+def test_rows_the_serde_cannot_read_are_storage_read_errors(url, raw):
+    """A checkpoint body, a pending write or a channel value the saver's serde cannot read back
+    raises asm's StorageReadFailed from get_tuple, list, prune and the DeltaChannel walk."""
+    with asm.connect(url) as store:
+        saver = AsmSaver(store)
+        steps = Stepper(saver)
+        steps.grow([], 2)
+        saver.put_writes(steps.config, [("messages", ["x"])], "task-1")
+        # Each table in turn, in the order a read decodes them last to first: the error names it.
+        for table in ("asm_langgraph_writes", "asm_langgraph_blobs", "asm_langgraph_checkpoints"):
+            raw.execute(f"UPDATE {table} SET type = 'no-such-serde'")
+            with pytest.raises(asm.StorageReadFailed, match=table):
+                saver.get_tuple(steps.config)
+            with pytest.raises(asm.StorageReadFailed, match=table):
+                list(saver.list({"configurable": {"thread_id": "t"}}))
+        with pytest.raises(asm.StorageReadFailed, match="asm_langgraph_checkpoints"):
+            saver.prune(["t"])
+        with pytest.raises(asm.StorageReadFailed, match="asm_langgraph_checkpoints"):
+            saver.get_delta_channel_history(config=steps.config, channels=["messages"])

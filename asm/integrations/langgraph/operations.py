@@ -7,7 +7,7 @@ checkpoint body names the blob versions to fetch). Nothing here imports LangGrap
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
@@ -198,13 +198,10 @@ def list_checkpoints(db: Database, serde: Serde, thread_id: Any, checkpoint_ns: 
 def _load(db: Database, serde: Serde, row: dict[str, Any]) -> Steps[Loaded]:
     """Steps: decode a checkpoint row, fetch the blobs its channel versions name and its writes."""
     thread_id, checkpoint_ns, checkpoint_id = row["thread_id"], row["checkpoint_ns"], row["checkpoint_id"]
-    try:
-        checkpoint = serde.loads_typed((row["type"], bytes(row["checkpoint"])))
-        metadata = row["metadata"]
-        metadata = db.dialect.decode_json(metadata) if isinstance(metadata, (str, bytes)) else metadata
-    except Exception as exc:  # a serde's error is any exception: the row is unreadable either way
-        raise StorageReadFailed(f"stored {TABLE} row {thread_id!r}/{checkpoint_id!r} is unreadable: {exc}",
-                                details={"table": TABLE, "id": checkpoint_id, "column": "checkpoint"}) from exc
+    checkpoint = _body(serde, row)
+    metadata = row["metadata"]
+    if isinstance(metadata, (str, bytes)):
+        metadata = _decoded(db.dialect.decode_json, metadata, TABLE, checkpoint_id, "metadata")
     values = dict(checkpoint.get("channel_values") or {})
     hints = checkpoint.pop(tails.HINTS, None) or {}
     key = {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns}
@@ -223,12 +220,24 @@ def _load(db: Database, serde: Serde, row: dict[str, Any]) -> Steps[Loaded]:
                   lists)
 
 
-def _write_value(serde: Serde, row: dict[str, Any]) -> Any:
+def _decoded(decode: Callable[[Any], Any], data: Any, table: str, id: str, column: str) -> Any:
+    """`decode(data)`, its failure a StorageReadFailed naming the row."""
     try:
-        return serde.loads_typed((row["type"], bytes(row["payload"])))
+        return decode(data)
     except Exception as exc:  # a serde's error is any exception: the row is unreadable either way
-        raise StorageReadFailed(f"stored {WRITES} row {row['task_id']!r}/{row['idx']} is unreadable: {exc}",
-                                details={"table": WRITES, "id": row["task_id"], "column": "payload"}) from exc
+        raise StorageReadFailed(f"stored {table} row {id!r} is unreadable: {exc}",
+                                details={"table": table, "id": id, "column": column}) from exc
+
+
+def _body(serde: Serde, row: dict[str, Any]) -> dict[str, Any]:
+    """A checkpoint row's body, as the saver's serde wrote it."""
+    body: dict[str, Any] = _decoded(serde.loads_typed, (row["type"], bytes(row["checkpoint"])), TABLE,
+                                    row["checkpoint_id"], "checkpoint")
+    return body
+
+
+def _write_value(serde: Serde, row: dict[str, Any]) -> Any:
+    return _decoded(serde.loads_typed, (row["type"], bytes(row["payload"])), WRITES, row["task_id"], "payload")
 
 
 def _blob_values(serde: Serde, key: dict[str, str], wanted: dict[str, str],
@@ -318,15 +327,6 @@ def delta_channel_history(db: Database, serde: Serde, thread_id: Any, checkpoint
             break  # not in the page that spans its id: the parent is gone (pruned), where the walk ends
     writes = yield from _chain_writes(serde, key, chain, wanted, seeds)
     return {c: History(writes[c], c in seeds, seeds[c][1] if c in seeds else None) for c in wanted}
-
-
-def _body(serde: Serde, row: dict[str, Any]) -> dict[str, Any]:
-    try:
-        body: dict[str, Any] = serde.loads_typed((row["type"], bytes(row["checkpoint"])))
-    except Exception as exc:  # a serde's error is any exception: the row is unreadable either way
-        raise StorageReadFailed(f"stored {TABLE} row {row['checkpoint_id']!r} is unreadable: {exc}",
-                                details={"table": TABLE, "id": row["checkpoint_id"], "column": "checkpoint"}) from exc
-    return body
 
 
 def _seeds(serde: Serde, key: dict[str, str], walked: list[tuple[int, dict[str, Any]]],
@@ -441,12 +441,13 @@ def prune_thread(db: Database, serde: Serde, thread_id: str) -> Steps[None]:
     kept: set[tuple[str, str, str]] = set()
     for head in heads:
         metadata = head["metadata"]
-        metadata = db.dialect.decode_json(metadata) if isinstance(metadata, (str, bytes)) else metadata
+        if isinstance(metadata, (str, bytes)):
+            metadata = _decoded(db.dialect.decode_json, metadata, TABLE, head["checkpoint_id"], "metadata")
         if isinstance(metadata, dict) and "counters_since_delta_snapshot" in metadata:
             raise ValidationError(f"keep_latest cannot prune thread {key['thread_id']!r}: it uses a DeltaChannel, "
                                   "whose latest value is rebuilt from older checkpoints",
                                   details={"field": "thread_ids"})
-        checkpoint = serde.loads_typed((head["type"], bytes(head["checkpoint"])))
+        checkpoint = _body(serde, head)
         ns = head["checkpoint_ns"]
         kept |= {(ns, channel, str(version)) for channel, version in checkpoint.get("channel_versions", {}).items()}
         where = {**key, "checkpoint_ns": ns, "checkpoint_id": head["checkpoint_id"]}
