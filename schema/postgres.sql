@@ -1,4 +1,4 @@
--- The whole asm schema on PostgreSQL, as migrations/postgres builds it (0001-0006), in one
+-- The whole asm schema on PostgreSQL, as migrations/postgres builds it (0001-0007), in one
 -- file to read. Not a migration: tests/test_schema_snapshot.py checks that a database built
 -- from this file and one built from the migrations have the same catalog. Columns are in the
 -- order the migrations leave them (those of V2 come last).
@@ -178,3 +178,131 @@ CREATE TABLE asm_langgraph_writes (
     task_path     TEXT         NOT NULL DEFAULT '',
     PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
 );
+
+-- The hottest writes, as functions whose plans each server connection caches (0007): the
+-- statements of queries/postgres append_event, adk_append_event, langgraph_put and
+-- langgraph_insert_writes.
+
+CREATE FUNCTION asm_append_event(
+    p_id varchar, p_type varchar, p_timestamp timestamptz, p_session_id varchar, p_run_id varchar,
+    p_data jsonb, p_metadata jsonb, p_schema_version integer, p_provider varchar,
+    p_correlation_id varchar, p_now timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+    appended bigint;
+BEGIN
+    WITH advanced AS (
+        INSERT INTO asm_session_sequences AS q (session_id, last_sequence, updated_at)
+        SELECT p_session_id, 1, p_now
+        WHERE NOT EXISTS (SELECT FROM asm_events WHERE id = p_id)
+        ON CONFLICT (session_id) DO UPDATE
+            SET last_sequence = q.last_sequence + 1,
+                updated_at    = excluded.updated_at
+            WHERE q.last_sequence < 9223372036854775807
+        RETURNING last_sequence
+    )
+    INSERT INTO asm_events
+        (id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
+         schema_version, provider, correlation_id)
+    SELECT p_id, p_type, p_timestamp, p_session_id, p_run_id, last_sequence,
+           p_data, p_metadata, p_schema_version, p_provider, p_correlation_id
+    FROM advanced
+    RETURNING sequence_number INTO appended;
+    RETURN appended;
+END;
+$$;
+
+CREATE FUNCTION asm_adk_append_event(
+    p_id varchar, p_type varchar, p_timestamp timestamptz, p_session_id varchar, p_run_id varchar,
+    p_data jsonb, p_metadata jsonb, p_schema_version integer, p_provider varchar,
+    p_correlation_id varchar, p_now timestamptz, p_seen bigint, p_state_delta jsonb,
+    p_last_update jsonb, p_updated_at timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+    appended bigint;
+BEGIN
+    WITH advanced AS (
+        UPDATE asm_session_sequences AS q
+        SET last_sequence = q.last_sequence + 1,
+            updated_at    = p_now
+        WHERE q.session_id = p_session_id
+          AND q.last_sequence = p_seen
+          AND EXISTS (SELECT FROM asm_sessions AS s WHERE s.id = p_session_id AND s.deleted_at IS NULL)
+        RETURNING q.last_sequence
+    ),
+    touched AS (
+        UPDATE asm_sessions AS s
+        SET context    = JSONB_SET(
+                             JSONB_SET(s.context, '{state}',
+                                       CASE WHEN JSONB_TYPEOF(s.context -> 'state') = 'object'
+                                            THEN s.context -> 'state' ELSE '{}' END
+                                       || p_state_delta),
+                             '{last_update_time}', p_last_update),
+            updated_at = p_updated_at
+        FROM advanced
+        WHERE s.id = p_session_id
+        RETURNING s.id
+    )
+    INSERT INTO asm_events
+        (id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
+         schema_version, provider, correlation_id)
+    SELECT p_id, p_type, p_timestamp, p_session_id, p_run_id, advanced.last_sequence,
+           p_data, p_metadata, p_schema_version, p_provider, p_correlation_id
+    FROM advanced
+    RETURNING sequence_number INTO appended;
+    RETURN appended;
+END;
+$$;
+
+CREATE FUNCTION asm_langgraph_put(
+    p_thread_id varchar, p_checkpoint_ns varchar, p_checkpoint_id varchar,
+    p_parent_checkpoint_id varchar, p_run_id varchar, p_type varchar, p_checkpoint bytea,
+    p_metadata jsonb, p_created_at timestamptz, p_channels text[], p_versions text[],
+    p_types text[], p_payloads bytea[])
+RETURNS void
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    WITH stored_blobs AS (
+        INSERT INTO asm_langgraph_blobs (thread_id, checkpoint_ns, channel, version, type, payload)
+        SELECT p_thread_id, p_checkpoint_ns, b.channel, b.version, b.type, b.payload
+        FROM UNNEST(p_channels, p_versions, p_types, p_payloads) AS b (channel, version, type, payload)
+        ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
+    )
+    INSERT INTO asm_langgraph_checkpoints AS c
+        (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, run_id, type, checkpoint,
+         metadata, created_at)
+    VALUES (p_thread_id, p_checkpoint_ns, p_checkpoint_id, p_parent_checkpoint_id, p_run_id, p_type,
+            p_checkpoint, p_metadata, p_created_at)
+    ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET
+        parent_checkpoint_id = excluded.parent_checkpoint_id,
+        run_id               = excluded.run_id,
+        type                 = excluded.type,
+        checkpoint           = excluded.checkpoint,
+        metadata             = excluded.metadata;
+END;
+$$;
+
+CREATE FUNCTION asm_langgraph_insert_writes(
+    p_thread_id varchar, p_checkpoint_ns varchar, p_checkpoint_id varchar, p_task_id varchar,
+    p_task_path text, p_idx integer[], p_channel text[], p_type text[], p_payload bytea[])
+RETURNS void
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    INSERT INTO asm_langgraph_writes
+        (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, payload)
+    SELECT p_thread_id, p_checkpoint_ns, p_checkpoint_id, p_task_id, p_task_path, w.idx, w.channel,
+           w.type, w.payload
+    FROM UNNEST(p_idx, p_channel, p_type, p_payload) AS w (idx, channel, type, payload)
+    ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO NOTHING;
+END;
+$$;

@@ -1,4 +1,4 @@
--- The whole asm schema on SQLite, as migrations/sqlite builds it (0001-0006), in one file to
+-- The whole asm schema on SQLite, as migrations/sqlite builds it (0001-0007), in one file to
 -- read. Not a migration: tests/test_schema_snapshot.py checks that a database built from this
 -- file and one built from the migrations have the same catalog. Columns are in the order the
 -- migrations leave them (those of V2 come last).

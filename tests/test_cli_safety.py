@@ -28,11 +28,11 @@ def test_a_rollback_that_drops_data_is_refused_without_yes_and_can_be_previewed(
     asm.migrate(fresh_url)
     everything = applied(fresh_url)
     refused_one, refused_all, refused_json, preview, preview_json = run_all(
-        command(fresh_url, "migrate", "--rollback"),
+        command(fresh_url, "migrate", "--rollback", "--steps", "2"),
         command(fresh_url, "migrate", "--rollback", "--steps", "10"),
-        command(fresh_url, "--json", "migrate", "--rollback"),
+        command(fresh_url, "--json", "migrate", "--rollback", "--steps", "2"),
         command(fresh_url, "migrate", "--rollback", "--steps", "10", "--dry-run"),
-        command(fresh_url, "--json", "migrate", "--rollback", "--steps", "2", "--sql"),
+        command(fresh_url, "--json", "migrate", "--rollback", "--steps", "3", "--sql"),
     )
     for refused in (refused_one, refused_all):
         line = assert_one_error_line(refused)
@@ -45,17 +45,21 @@ def test_a_rollback_that_drops_data_is_refused_without_yes_and_can_be_previewed(
     assert "DROP TABLE IF EXISTS asm_langgraph_checkpoints" in preview.stdout
     assert "-- 0003.graph-sessions (drops data)" in preview.stdout
     plan = json.loads(preview_json.stdout)["would_roll_back"]
-    assert [(step["id"], step["drops_data"]) for step in plan] == [("0006.langgraph", True),
+    assert [(step["id"], step["drops_data"]) for step in plan] == [("0007.cached-write-plans", False),
+                                                                  ("0006.langgraph", True),
                                                                   ("0005.ordered-indexes", False)]
-    assert any("DROP TABLE" in statement for statement in plan[0]["statements"])
+    assert any("DROP TABLE" in statement for statement in plan[1]["statements"])
     assert applied(fresh_url) == everything  # nothing was rolled back
 
+    # 0007's rollback drops functions only: no confirmation needed.
+    (functions,) = ok(command(fresh_url, "--json", "migrate", "--rollback"))
+    assert json.loads(functions.stdout)["rolled_back"] == ["0007.cached-write-plans"]
     (done,) = ok(command(fresh_url, "--json", "migrate", "--rollback", "--yes"))
     assert json.loads(done.stdout)["rolled_back"] == ["0006.langgraph"]
     # 0005's rollback only rebuilds indexes: no confirmation needed.
     (indexes,) = ok(command(fresh_url, "--json", "migrate", "--rollback"))
     assert json.loads(indexes.stdout)["rolled_back"] == ["0005.ordered-indexes"]
-    assert applied(fresh_url) == everything[:-2]
+    assert applied(fresh_url) == everything[:-3]
 
 
 def test_a_migrate_dry_run_shows_the_pending_sql_and_changes_nothing(tmp_path):
@@ -110,13 +114,14 @@ def test_on_a_terminal_a_rollback_that_drops_data_asks_first(tmp_path):
     code, shown = on_terminal(command(url, "migrate"))
     assert code == 0 and "migrating" in shown  # the progress bar, on the terminal's stderr
     everything = applied(url)
-    code, shown = on_terminal(command(url, "migrate", "--rollback"), answer=b"n\n")
+    # Two steps: the newest (0007) drops no data, 0006 drops tables.
+    code, shown = on_terminal(command(url, "migrate", "--rollback", "--steps", "2"), answer=b"n\n")
     assert code == 1 and "drops tables or columns" in shown and "nothing rolled back" in shown
     assert applied(url) == everything
-    code, shown = on_terminal(command(url, "migrate", "--rollback"), interrupt=True)
+    code, shown = on_terminal(command(url, "migrate", "--rollback", "--steps", "2"), interrupt=True)
     assert code == 130 and applied(url) == everything
-    code, _ = on_terminal(command(url, "migrate", "--rollback"), answer=b"y\n")
-    assert code == 0 and applied(url) == everything[:-1]
+    code, _ = on_terminal(command(url, "migrate", "--rollback", "--steps", "2"), answer=b"y\n")
+    assert code == 0 and applied(url) == everything[:-2]
 
 
 def test_migrate_draws_no_progress_bar_when_not_on_a_terminal(tmp_path):
@@ -137,7 +142,7 @@ def test_read_commands_do_not_create_a_sqlite_file(tmp_path):
     assert not typo.exists()
     # `migrate --status` shows what a file that is not there would get, creating nothing.
     (status,) = ok(command(f"sqlite:///{typo}", "--json", "migrate", "--status"))
-    assert [m["applied"] for m in json.loads(status.stdout)["migrations"]] == [False] * 6
+    assert [m["applied"] for m in json.loads(status.stdout)["migrations"]] == [False] * 7
     assert not typo.exists()
     # Only migrate and demo create one.
     ok(command(f"sqlite:///{tmp_path / 'a.db'}", "migrate"), command(f"sqlite:///{tmp_path / 'b.db'}", "demo"))

@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
+
 from asm.explain.queries import NamedQuery
 from asm.explain.statements import fetch_rows, in_rollback
 from asm.explain.verdicts import FULL_SCAN, INDEX_RANGE, INDEX_WALK, Access, Plan
@@ -61,6 +63,14 @@ def explain(conn: Any, query: NamedQuery, params: dict[str, Any], *, analyze: bo
             setup: list[tuple[str, dict[str, Any]]]) -> Plan:
     """The plan of one statement (driver parameters): with analyze, run it (writes inside a
     transaction that is rolled back, after `setup`); generic: the plan blind to the values."""
+    if CALLS_FUNCTION.search(query.sql):
+        return explain_function_call(conn, query, params, analyze=analyze, setup=setup)
+    return explain_statement(conn, query, params, analyze=analyze, generic=generic, setup=setup)
+
+
+def explain_statement(conn: Any, query: NamedQuery, params: dict[str, Any], *, analyze: bool, generic: bool,
+                      setup: list[tuple[str, dict[str, Any]]]) -> Plan:
+    """EXPLAIN of the statement itself."""
     options = "ANALYZE, BUFFERS, FORMAT JSON" if analyze else "FORMAT JSON"
 
     def run() -> Any:
@@ -85,6 +95,59 @@ def explain(conn: Any, query: NamedQuery, params: dict[str, Any], *, analyze: bo
     sizes = {} if analyze else dict(fetch_rows(conn, "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' "
                                                  "AND relnamespace = CAST(current_schema() AS regnamespace)")[1])
     return read_postgres_plan(document[0], analyzed=analyze, generic=generic, table_rows=sizes)
+
+
+# A call of asm's functions (migrations/postgres/0007): EXPLAIN shows the call only.
+CALLS_FUNCTION = re.compile(r"\basm_\w+\s*\(", re.I)
+_AUTO_EXPLAIN = ("SET LOCAL auto_explain.log_min_duration = 0",
+                 "SET LOCAL auto_explain.log_nested_statements = on", "SET LOCAL auto_explain.log_format = 'json'",
+                 "SET LOCAL auto_explain.log_level = 'notice'", "SET LOCAL client_min_messages = 'notice'")
+
+
+def explain_function_call(conn: Any, query: NamedQuery, params: dict[str, Any], *, analyze: bool,
+                          setup: list[tuple[str, dict[str, Any]]]) -> Plan:
+    """The plans of the statements a call of an asm function runs, as one Plan: the call runs
+    (in a transaction that is rolled back, after `setup`) under auto_explain, which sends each
+    statement's plan as a notice. The functions plan generically (0007), so these are the plans
+    every call uses. Loading auto_explain needs a superuser: without one the plan is the call's,
+    with a note saying so."""
+    import psycopg
+
+    try:
+        conn.execute("LOAD 'auto_explain'")
+    except psycopg.errors.InsufficientPrivilege:
+        function = CALLS_FUNCTION.search(query.sql)
+        assert function is not None
+        call = explain_statement(conn, query, params, analyze=analyze, generic=False, setup=setup)
+        return attrs.evolve(call, note=f"the statements inside {function.group(0).rstrip('( ')} are explained "
+                                       "by auto_explain, which only a superuser can load")
+    documents: list[dict[str, Any]] = []
+
+    def on_notice(diagnostic: Any) -> None:
+        head, found, body = (diagnostic.message_primary or "").partition("plan:\n")
+        if found and head.startswith("duration:"):
+            documents.append(json.loads(body))
+
+    def run() -> None:
+        cur = conn.cursor()
+        for statement in _AUTO_EXPLAIN + ((f"SET LOCAL auto_explain.log_analyze = {'on' if analyze else 'off'}",)):
+            cur.execute(statement)
+        cur.execute(query.sql, params) if params else cur.execute(query.sql)
+        cur.execute("SET LOCAL auto_explain.log_min_duration = -1")
+
+    conn.add_notice_handler(on_notice)
+    try:
+        in_rollback(conn, run, setup=setup)
+    finally:
+        conn.remove_notice_handler(on_notice)
+    sizes = {} if analyze else dict(fetch_rows(conn, "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' "
+                                                 "AND relnamespace = CAST(current_schema() AS regnamespace)")[1])
+    # The call's own plan (a function scan) comes last: the statements inside are what read tables.
+    plans = [read_postgres_plan(d, analyzed=analyze, generic=True, table_rows=sizes) for d in documents[:-1]]
+    accesses = tuple(a for p in plans for a in p.accesses)
+    return Plan(accesses, tuple(r for p in plans for r in p.sorts),
+                sum(a.rows or 0 for a in accesses) if accesses else 0.0, analyze,
+                tuple(line for p in plans for line in ("-- a statement inside the call:", *p.lines)), True)
 
 
 _PG_SKIP = ("Function Scan", "CTE Scan", "Subquery Scan", "Values Scan", "Result", "WorkTable Scan")

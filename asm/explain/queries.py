@@ -13,7 +13,8 @@ from asm.drivers import SYNC_DRIVERS
 from asm.sql.files import queries_dir
 
 _NAME_LINE = re.compile(r"^--[ \t]*name:[ \t]*([A-Za-z_]\w*)[ \t]*(?:\(([^)\n]*)\))?[ \t]*(\S*)", re.M)
-_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|ANALYZE|PRAGMA|VACUUM)\b", re.I)
+# A call of one of asm's functions (PostgreSQL's migration 0007) writes too: they are its writes.
+_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|ANALYZE|PRAGMA|VACUUM)\b|\basm_\w+\s*\(", re.I)
 _COMMENT = re.compile(r"--[^\n]*")
 _ALIAS = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)(?:\s+AS)?\s+(\w+)", re.I)
 

@@ -3,26 +3,14 @@
 -- unless the id is stored already. Returns the event's number, or no row when the id is stored
 -- already or the counter is at 2**63 - 1 (the caller reads which: the common path stays the
 -- floor's statement plus one key probe). A concurrent append of the same id fails on the
--- primary key and rolls the bump back; the caller retries.
-WITH advanced AS (
-    INSERT INTO asm_session_sequences AS q (session_id, last_sequence, updated_at)
-    SELECT CAST(:session_id AS varchar), 1, CAST(:now AS timestamptz)
-    WHERE NOT EXISTS (SELECT FROM asm_events WHERE id = :id)
-    ON CONFLICT (session_id) DO UPDATE
-        SET last_sequence = q.last_sequence + 1,
-            updated_at    = excluded.updated_at
-        WHERE q.last_sequence < 9223372036854775807
-    RETURNING last_sequence
-)
-INSERT INTO asm_events
-    (id, type, timestamp, session_id, run_id, sequence_number, data, metadata,
-     schema_version, provider, correlation_id)
-SELECT CAST(:id AS varchar), CAST(:type AS varchar), CAST(:timestamp AS timestamptz),
-       CAST(:session_id AS varchar), CAST(:run_id AS varchar), last_sequence,
-       CAST(:data AS jsonb), CAST(:metadata AS jsonb), CAST(:schema_version AS integer),
-       CAST(:provider AS varchar), CAST(:correlation_id AS varchar)
-FROM advanced
-RETURNING sequence_number;
+-- primary key and rolls the bump back; the caller retries. The statement is the body of
+-- asm_append_event (migrations/postgres/0007), whose plan each server connection keeps.
+SELECT appended AS sequence_number
+FROM asm_append_event(CAST(:id AS varchar), CAST(:type AS varchar), CAST(:timestamp AS timestamptz),
+                      CAST(:session_id AS varchar), CAST(:run_id AS varchar), CAST(:data AS jsonb),
+                      CAST(:metadata AS jsonb), CAST(:schema_version AS integer), CAST(:provider AS varchar),
+                      CAST(:correlation_id AS varchar), CAST(:now AS timestamptz)) AS appended
+WHERE appended IS NOT NULL;
 
 -- name: get_event_by_id(id)
 -- The stored event with this id, if any (a single append's idempotency check).

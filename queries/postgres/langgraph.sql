@@ -1,23 +1,12 @@
 -- name: langgraph_put(thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, run_id, type, checkpoint, metadata, created_at, channels, versions, types, payloads)!
 -- Save a LangGraph checkpoint and the channel values it changed, in one statement (no BEGIN ... COMMIT): each
--- (channel, version) stored once, never rewritten; a checkpoint saved again is replaced.
-WITH stored_blobs AS (
-    INSERT INTO asm_langgraph_blobs (thread_id, checkpoint_ns, channel, version, type, payload)
-    SELECT CAST(:thread_id AS varchar), CAST(:checkpoint_ns AS varchar), b.channel, b.version, b.type, b.payload
-    FROM UNNEST(CAST(:channels AS text[]), CAST(:versions AS text[]), CAST(:types AS text[]),
-                CAST(:payloads AS bytea[])) AS b (channel, version, type, payload)
-    ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
-)
-INSERT INTO asm_langgraph_checkpoints AS c
-    (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, run_id, type, checkpoint, metadata, created_at)
-VALUES (:thread_id, :checkpoint_ns, :checkpoint_id, :parent_checkpoint_id, :run_id, :type, :checkpoint,
-        CAST(:metadata AS jsonb), :created_at)
-ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET
-    parent_checkpoint_id = excluded.parent_checkpoint_id,
-    run_id               = excluded.run_id,
-    type                 = excluded.type,
-    checkpoint           = excluded.checkpoint,
-    metadata             = excluded.metadata;
+-- (channel, version) stored once, never rewritten; a checkpoint saved again is replaced. The statement is the body
+-- of asm_langgraph_put (migrations/postgres/0007), whose plan each server connection keeps.
+SELECT asm_langgraph_put(CAST(:thread_id AS varchar), CAST(:checkpoint_ns AS varchar),
+                         CAST(:checkpoint_id AS varchar), CAST(:parent_checkpoint_id AS varchar),
+                         CAST(:run_id AS varchar), CAST(:type AS varchar), CAST(:checkpoint AS bytea),
+                         CAST(:metadata AS jsonb), CAST(:created_at AS timestamptz), CAST(:channels AS text[]),
+                         CAST(:versions AS text[]), CAST(:types AS text[]), CAST(:payloads AS bytea[]));
 
 -- name: langgraph_insert_blobs(thread_id, checkpoint_ns, channels, versions, types, payloads)!
 -- Store channel values of a thread, each (channel, version) once. Here langgraph_put stores them itself; the other
@@ -29,14 +18,13 @@ FROM UNNEST(CAST(:channels AS text[]), CAST(:versions AS text[]), CAST(:types AS
 ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING;
 
 -- name: langgraph_insert_writes(thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, payload)!
--- Store a task's pending writes of a checkpoint (one array per column); a (task, idx) stored already is kept.
-INSERT INTO asm_langgraph_writes
-    (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, payload)
-SELECT CAST(:thread_id AS varchar), CAST(:checkpoint_ns AS varchar), CAST(:checkpoint_id AS varchar),
-       CAST(:task_id AS varchar), CAST(:task_path AS text), w.idx, w.channel, w.type, w.payload
-FROM UNNEST(CAST(:idx AS integer[]), CAST(:channel AS text[]), CAST(:type AS text[]),
-            CAST(:payload AS bytea[])) AS w (idx, channel, type, payload)
-ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO NOTHING;
+-- Store a task's pending writes of a checkpoint (one array per column); a (task, idx) stored already is kept. The
+-- statement is the body of asm_langgraph_insert_writes (migrations/postgres/0007), whose plan each server
+-- connection keeps.
+SELECT asm_langgraph_insert_writes(CAST(:thread_id AS varchar), CAST(:checkpoint_ns AS varchar),
+                                   CAST(:checkpoint_id AS varchar), CAST(:task_id AS varchar),
+                                   CAST(:task_path AS text), CAST(:idx AS integer[]), CAST(:channel AS text[]),
+                                   CAST(:type AS text[]), CAST(:payload AS bytea[]));
 
 -- name: langgraph_upsert_writes(thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, payload)!
 -- Store a task's writes to LangGraph's special channels (error, interrupt, ...): a (task, idx) stored already is

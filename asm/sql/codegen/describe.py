@@ -27,7 +27,7 @@ from aiosql.utils import VAR_REF
 from asm.sql.files import queries_dir
 from asm.drivers.mysql import connect_options as mysql_options
 from asm.drivers.urls import DatabaseURL, parse_url
-from asm.sql.codegen.sqltext import QueryText
+from asm.sql.codegen.sqltext import QueryText, called_statement, function_statement
 
 # Operations whose result has columns worth describing (`!` and `*!` return a row count).
 ROW_OPERATIONS = (SQLOperationType.SELECT, SQLOperationType.SELECT_ONE, SQLOperationType.SELECT_VALUE)
@@ -146,8 +146,18 @@ def _numbered(sql: str) -> tuple[str, list[str]]:
     return VAR_REF.sub(number, sql), list(order)
 
 
+# asm's PL/pgSQL functions (migration 0007): a query calling one is read as the statement inside.
+_FUNCTIONS_POSTGRES = """
+SELECT p.proname, p.prosrc
+FROM pg_catalog.pg_proc AS p
+WHERE p.pronamespace = CAST(current_schema() AS regnamespace) AND p.proname LIKE 'asm\\_%'
+"""
+
+
 def _describe_postgres(url: DatabaseURL, queries: list[NamedQuery]) -> Described:
     with psycopg.connect(url.conninfo(), autocommit=True) as conn:
+        statements = {name: statement for name, body in conn.execute(_FUNCTIONS_POSTGRES).fetchall()
+                      if (statement := function_statement(body)) is not None}
         rows = conn.execute(_CATALOG_POSTGRES).fetchall()
         tables = _tables_of([row[:5] for row in rows])
         origins = {(row[5], row[6]): (row[0], row[1]) for row in rows}
@@ -166,7 +176,8 @@ def _describe_postgres(url: DatabaseURL, queries: list[NamedQuery]) -> Described
                     ResultColumn((result.fname(i) or b"").decode(), result.ftype(i),
                                  origin=origins.get((result.ftable(i), result.ftablecol(i))))
                     for i in range(result.nfields))
-            facts.append(QueryFacts(query, QueryText.read(query.sql, set(tables)), columns, param_types))
+            text = QueryText.read(called_statement(query.sql, statements), set(tables))
+            facts.append(QueryFacts(query, text, columns, param_types))
     return _described("postgres", tables, facts)
 
 

@@ -30,6 +30,28 @@ def scrub(sql: str) -> str:
     return _QUOTED_OR_COMMENT.sub(lambda m: "''" if m.group(0).startswith("'") else " ", sql)
 
 
+_FUNCTION_CALL = re.compile(r"\b(asm_\w+)\s*\(")
+_BODY_STATEMENT = re.compile(r"\bBEGIN\b(.*?);", re.S)
+_ARGUMENT = re.compile(r"\bp_(\w+)\b")
+
+
+def function_statement(body: str) -> str | None:
+    """The statement a PL/pgSQL function of asm runs (PostgreSQL's migration 0007: one, between
+    BEGIN and its `;`), its arguments `p_name` written as the query parameters `:name` they are
+    passed from; None for a body that runs no statement of its own (a trigger's PERFORM)."""
+    found = _BODY_STATEMENT.search(body)
+    if found is None or not re.match(r"\s*(?:WITH|INSERT|UPDATE|DELETE|SELECT)\b", found.group(1), re.I):
+        return None
+    return _ARGUMENT.sub(r":\1", re.sub(r"\s+INTO\s+\w+\s*$", "", found.group(1).strip()))
+
+
+def called_statement(sql: str, statements: dict[str, str]) -> str:
+    """`sql`, or if it calls one of `statements`' functions (name -> function_statement) the
+    statement inside: what a query that calls a function does is read from there."""
+    called = _FUNCTION_CALL.search(scrub(sql))
+    return statements.get(called.group(1), sql) if called else sql
+
+
 def param_pattern(name: str) -> str:
     # Not part of a `::type` cast, not a longer name.
     return rf"(?<![:\w]):{re.escape(name)}\b(?!:)"

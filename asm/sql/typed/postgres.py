@@ -1235,8 +1235,8 @@ class PostgresQueries(Protocol):
         """
 
     def schema_probe(self, conn: Connection, /) -> Generator[SchemaProbeRow, None, None]:
-        """Fails unless every asm table has its newest column and the append notification trigger's function
-        exists (migration 0004); reads no rows.
+        """Fails unless every asm table has its newest column, the append notification trigger's function exists
+        (migration 0004) and so does the append function (0007); reads no rows.
         """
 
     def search_events_sequence_asc(
@@ -2500,8 +2500,8 @@ class AsyncPostgresQueries(Protocol):
         """
 
     def schema_probe(self, conn: AsyncConnection, /) -> AsyncGenerator[SchemaProbeRow, None]:
-        """Fails unless every asm table has its newest column and the append notification trigger's function
-        exists (migration 0004); reads no rows.
+        """Fails unless every asm table has its newest column, the append notification trigger's function exists
+        (migration 0004) and so does the append function (0007); reads no rows.
         """
 
     def search_events_sequence_asc(

@@ -1,0 +1,1 @@
+-- Nothing to undo: see 0007.cached-write-plans.sql.

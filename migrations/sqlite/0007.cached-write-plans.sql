@@ -1,0 +1,4 @@
+-- PostgreSQL's hottest writes become functions here, whose plans each server connection caches;
+-- this database runs the statements as they are. The migration exists so every dialect has the
+-- same ids.
+-- depends: 0006.langgraph
