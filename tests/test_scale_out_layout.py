@@ -277,8 +277,8 @@ def parse_queries(dialect: str) -> dict[str, str]:
     read from the schema snapshot)."""
     out: dict[str, str] = {}
     snapshot = (ROOT / "schema" / f"{dialect}.sql").read_text(encoding="utf-8")
-    inside = {name: statement for name, body in re.findall(r"CREATE FUNCTION (asm_\w+)\(.*?\$\$(.*?)\$\$;", snapshot, re.S)
-              if (statement := function_statement(body)) is not None}
+    bodies = re.findall(r"CREATE FUNCTION (asm_\w+)\(.*?\$\$(.*?)\$\$;", snapshot, re.S)
+    inside = {name: statement for name, body in bodies if (statement := function_statement(body)) is not None}
     for path in sorted((ROOT / "queries" / dialect).glob("*.sql")):
         pieces = re.split(r"^--\s*name:\s*(\w+)[^\n]*\n", path.read_text(encoding="utf-8"), flags=re.M)
         for name, sql in zip(pieces[1::2], pieces[2::2]):

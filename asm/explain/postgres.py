@@ -13,6 +13,7 @@ import attrs
 from asm.explain.queries import NamedQuery
 from asm.explain.statements import fetch_rows, in_rollback
 from asm.explain.verdicts import FULL_SCAN, INDEX_RANGE, INDEX_WALK, Access, Plan
+from asm.sql.codegen.sqltext import FUNCTION_CALL
 
 _PYFORMAT = re.compile(r"%\((\w+)\)s")
 
@@ -63,7 +64,8 @@ def explain(conn: Any, query: NamedQuery, params: dict[str, Any], *, analyze: bo
             setup: list[tuple[str, dict[str, Any]]]) -> Plan:
     """The plan of one statement (driver parameters): with analyze, run it (writes inside a
     transaction that is rolled back, after `setup`); generic: the plan blind to the values."""
-    if CALLS_FUNCTION.search(query.sql):
+    # A call of one of asm's functions: EXPLAIN would show the call only.
+    if FUNCTION_CALL.search(query.sql):
         return explain_function_call(conn, query, params, analyze=analyze, setup=setup)
     return explain_statement(conn, query, params, analyze=analyze, generic=generic, setup=setup)
 
@@ -97,8 +99,6 @@ def explain_statement(conn: Any, query: NamedQuery, params: dict[str, Any], *, a
     return read_postgres_plan(document[0], analyzed=analyze, generic=generic, table_rows=sizes)
 
 
-# A call of asm's functions (migrations/postgres/0007): EXPLAIN shows the call only.
-CALLS_FUNCTION = re.compile(r"\basm_\w+\s*\(", re.I)
 _AUTO_EXPLAIN = ("SET LOCAL auto_explain.log_min_duration = 0",
                  "SET LOCAL auto_explain.log_nested_statements = on", "SET LOCAL auto_explain.log_format = 'json'",
                  "SET LOCAL auto_explain.log_level = 'notice'", "SET LOCAL client_min_messages = 'notice'")
@@ -116,10 +116,9 @@ def explain_function_call(conn: Any, query: NamedQuery, params: dict[str, Any], 
     try:
         conn.execute("LOAD 'auto_explain'")
     except psycopg.errors.InsufficientPrivilege:
-        function = CALLS_FUNCTION.search(query.sql)
-        assert function is not None
+        function = FUNCTION_CALL.search(query.sql)
         call = explain_statement(conn, query, params, analyze=analyze, generic=False, setup=setup)
-        return attrs.evolve(call, note=f"the statements inside {function.group(0).rstrip('( ')} are explained "
+        return attrs.evolve(call, note=f"the statements inside {function and function.group(1)} are explained "
                                        "by auto_explain, which only a superuser can load")
     documents: list[dict[str, Any]] = []
 
@@ -142,6 +141,8 @@ def explain_function_call(conn: Any, query: NamedQuery, params: dict[str, Any], 
         conn.remove_notice_handler(on_notice)
     sizes = {} if analyze else dict(fetch_rows(conn, "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' "
                                                  "AND relnamespace = CAST(current_schema() AS regnamespace)")[1])
+    if not documents:
+        raise RuntimeError("auto_explain sent no plan")
     # The call's own plan (a function scan) comes last: the statements inside are what read tables.
     plans = [read_postgres_plan(d, analyzed=analyze, generic=True, table_rows=sizes) for d in documents[:-1]]
     accesses = tuple(a for p in plans for a in p.accesses)

@@ -10,11 +10,11 @@ import aiosql
 import attrs
 
 from asm.drivers import SYNC_DRIVERS
+from asm.sql.codegen.sqltext import FUNCTION_CALL
 from asm.sql.files import queries_dir
 
 _NAME_LINE = re.compile(r"^--[ \t]*name:[ \t]*([A-Za-z_]\w*)[ \t]*(?:\(([^)\n]*)\))?[ \t]*(\S*)", re.M)
-# A call of one of asm's functions (PostgreSQL's migration 0007) writes too: they are its writes.
-_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|ANALYZE|PRAGMA|VACUUM)\b|\basm_\w+\s*\(", re.I)
+_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|ANALYZE|PRAGMA|VACUUM)\b", re.I)
 _COMMENT = re.compile(r"--[^\n]*")
 _ALIAS = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)(?:\s+AS)?\s+(\w+)", re.I)
 
@@ -34,7 +34,9 @@ class NamedQuery:
     @property
     def writes(self) -> bool:
         """Changes something (or locks rows): run only inside a transaction that is rolled back."""
-        return "!" in self.suffix or _WRITES.search(_COMMENT.sub("", self.sql)) is not None
+        sql = _COMMENT.sub("", self.sql)
+        # asm's functions (PostgreSQL's migration 0007) are its writes.
+        return "!" in self.suffix or _WRITES.search(sql) is not None or FUNCTION_CALL.search(sql) is not None
 
 
 def named_queries(dialect: str) -> list[NamedQuery]:

@@ -24,7 +24,10 @@ def sql(settings: Settings, name: str | None, dialect: str | None) -> None:
         query = find_query(dialect, name)
         if settings.json:
             return print_json({"dialect": dialect, **attrs.asdict(query)})
-        return echo_flushed(query.text)
+        if not query.functions:
+            return echo_flushed(query.text)
+        return echo_flushed("\n\n".join((query.text, "-- The function it calls, as its migration defines it:",
+                                          *query.functions)))
     queries = named_queries(dialect)
     if settings.json:
         return print_json({"dialect": dialect, "queries": [

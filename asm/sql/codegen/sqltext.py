@@ -30,7 +30,8 @@ def scrub(sql: str) -> str:
     return _QUOTED_OR_COMMENT.sub(lambda m: "''" if m.group(0).startswith("'") else " ", sql)
 
 
-_FUNCTION_CALL = re.compile(r"\b(asm_\w+)\s*\(")
+# A call of one of asm's PL/pgSQL functions (PostgreSQL's migration 0007); group 1: its name.
+FUNCTION_CALL = re.compile(r"\b(asm_\w+)\s*\(")
 _BODY_STATEMENT = re.compile(r"\bBEGIN\b(.*?);", re.S)
 _ARGUMENT = re.compile(r"\bp_(\w+)\b")
 
@@ -48,7 +49,7 @@ def function_statement(body: str) -> str | None:
 def called_statement(sql: str, statements: dict[str, str]) -> str:
     """`sql`, or if it calls one of `statements`' functions (name -> function_statement) the
     statement inside: what a query that calls a function does is read from there."""
-    called = _FUNCTION_CALL.search(scrub(sql))
+    called = FUNCTION_CALL.search(scrub(sql))
     return statements.get(called.group(1), sql) if called else sql
 
 
