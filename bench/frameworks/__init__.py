@@ -3,8 +3,9 @@ adapter, same database, same workload, in one run (issue 19).
 
 Each module here (adk.py, openai_agents.py, langgraph.py) has `measure(url, histories, calls)`:
 for each history size it prefills a history through both backends, then times appends and reads
-of the latest items, the two backends taking turns call by call, and returns one row per
-backend and history size. This module runs them on each dialect, on a throwaway database, and
+of the latest items, the two backends taking turns in runs of BLOCK calls, then appends again
+with a PAUSE before each call (the idle columns), and returns one row per backend and history
+size. This module runs them on each dialect, on a throwaway database, and
 writes bench/results/frameworks.md with the ratios.
 """
 
@@ -28,6 +29,11 @@ FRAMEWORKS = ("adk", "openai_agents", "langgraph")
 DIALECTS = ("postgres", "sqlite", "mysql")
 # The issue's target, on PostgreSQL: asm at least this many times faster per append.
 APPEND_TARGET = 5.0
+# Calls a backend makes in a row before the other takes its turn (bench/timing.py, `blocks`).
+BLOCK = 10
+# Seconds each call of the idle columns waits, untimed, first (bench/timing.py, `pause`): both
+# backends' connections idle alike, as after an agent's model call on a quiet server.
+PAUSE = 0.02
 
 
 def run(frameworks: tuple[str, ...], dialects: tuple[str, ...], histories: list[int], calls: int,
@@ -71,16 +77,20 @@ def report(rows: list[dict[str, Any]], histories: list[int], calls: int) -> str:
         "",
         f"Run on {now}, {python_version()}. `python -m bench frameworks --calls {calls} "
         + " ".join(f"--history {h}" for h in histories) + "`.",
-        "Per call, medians (95th percentile) in wall ms, the two backends taking turns call by call on one "
-        "database. *own*: the framework's SQL backend; *asm*: the asm adapter. *faster*: own / asm. "
+        "Per call, medians (95th percentile) in wall ms on one database. *own*: the framework's SQL backend; "
+        "*asm*: the asm adapter. *faster*: own / asm. *append* and *read*: calls back to back, the two backends "
+        f"taking turns in runs of {BLOCK} calls (each backend's server connection stays busy, as on a loaded "
+        f"server). *idle append*: each call after a {PAUSE * 1e3:g} ms pause, both backends alike (a quiet "
+        "server, its connection asleep between an agent's model calls). "
         f"Target (issue 19): asm at least {APPEND_TARGET:g}x faster per append on PostgreSQL, and flat as "
         "the history grows. A `-` marks a backend that does not run on that dialect (its note says why).",
         "",
     ]
     for framework in sorted({row["framework"] for row in rows}):
         lines += [f"## {framework}", "",
-                  "| dialect | history | append own | append asm | faster | read own | read asm | faster | note |",
-                  "|---|--:|--:|--:|--:|--:|--:|--:|---|"]
+                  "| dialect | history | append own | append asm | faster | idle append own | idle append asm "
+                  "| faster | read own | read asm | faster | note |",
+                  "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"]
         for dialect in DIALECTS:
             for history in histories:
                 pick = {row["backend"]: row for row in rows if row["framework"] == framework
@@ -90,7 +100,9 @@ def report(rows: list[dict[str, Any]], histories: list[int], calls: int) -> str:
                 own, ours = pick.get("own"), pick.get("asm")
                 note = "; ".join(filter(None, (r.get("note") for r in (own, ours) if r)))
                 lines.append(f"| {dialect} | {history:,} | {_ms(own, 'append_ms')} | {_ms(ours, 'append_ms')} | "
-                             f"{_ratio(own, ours, 'append_ms')} | {_ms(own, 'read_ms')} | {_ms(ours, 'read_ms')} | "
+                             f"{_ratio(own, ours, 'append_ms')} | {_ms(own, 'idle_append_ms')} | "
+                             f"{_ms(ours, 'idle_append_ms')} | {_ratio(own, ours, 'idle_append_ms')} | "
+                             f"{_ms(own, 'read_ms')} | {_ms(ours, 'read_ms')} | "
                              f"{_ratio(own, ours, 'read_ms')} | {note} |")
         lines.append("")
     return "\n".join(lines)

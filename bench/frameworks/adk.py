@@ -3,7 +3,8 @@
 Both run on the same server, on one event loop, with their default settings: each backend
 gets a session prefilled with `history` events through its own append_event, then `calls`
 appends (one event each, from an up-to-date Session) and `calls` reads of the latest 20
-events (get_session with num_recent_events=20), the two backends taking turns call by call.
+events (get_session with num_recent_events=20), the two backends taking turns in runs of BLOCK
+calls; then `calls` appends more, each after a PAUSE (bench/frameworks/__init__.py).
 
 ADK's tables cannot share asm's database: both name a table `sessions` (asm's graph sessions,
 migration 0003), so ADK's own backend gets its own namespace on the same server: a schema
@@ -29,6 +30,7 @@ from google.genai import types
 import asm
 from asm.drivers.urls import parse_url
 from asm.integrations.adk import AsmSessionService
+from bench.frameworks import BLOCK, PAUSE
 from bench.timing import measure_async, median, p95
 
 LAST = 20
@@ -89,10 +91,11 @@ async def _prefill(service: BaseSessionService, history: int) -> Session:
     return session
 
 
-def _row(backend: str, history: int, appends: list[float], reads: list[float]) -> dict[str, Any]:
+def _row(backend: str, history: int, appends: list[float], reads: list[float], idle: list[float]) -> dict[str, Any]:
     return {"framework": "adk", "backend": backend, "history": history,
             "append_ms": median(appends) * 1e3, "append_p95_ms": p95(appends) * 1e3,
-            "read_ms": median(reads) * 1e3, "read_p95_ms": p95(reads) * 1e3}
+            "read_ms": median(reads) * 1e3, "read_p95_ms": p95(reads) * 1e3,
+            "idle_append_ms": median(idle) * 1e3, "idle_append_p95_ms": p95(idle) * 1e3}
 
 
 async def _measure(url: str, histories: list[int], calls: int) -> list[dict[str, Any]]:
@@ -115,10 +118,11 @@ async def _measure(url: str, histories: list[int], calls: int) -> list[dict[str,
                         config=GetSessionConfig(num_recent_events=LAST))
 
                 warmup = min(20, calls)
-                appends = await measure_async(appender("asm"), appender("own"), calls, warmup)
-                reads = await measure_async(reader("asm"), reader("own"), calls, warmup)
-                rows.append(_row("own", history, appends.floor, reads.floor))
-                rows.append(_row("asm", history, appends.asm, reads.asm))
+                appends = await measure_async(appender("asm"), appender("own"), calls, warmup, BLOCK)
+                reads = await measure_async(reader("asm"), reader("own"), calls, warmup, BLOCK)
+                idle = await measure_async(appender("asm"), appender("own"), calls, warmup, pause=PAUSE)
+                rows.append(_row("own", history, appends.floor, reads.floor, idle.floor))
+                rows.append(_row("asm", history, appends.asm, reads.asm, idle.asm))
     finally:
         await store.close()
     return rows

@@ -7,7 +7,8 @@ characters of text). Both savers run on the same database, default settings, syn
 
 Each backend gets its own thread, prefilled with ONE checkpoint whose `messages` channel holds
 `history` messages (plus an unchanged `config` channel) and its `put_writes`; then `calls` appends
-and `calls` reads, the two backends taking turns call by call (bench/timing.py).
+and `calls` reads, the two backends taking turns in runs of BLOCK calls (bench/timing.py); then,
+on threads of their own prefilled alike, `calls` appends each after a PAUSE.
 
 An append is one graph step as LangGraph runs it: `merged = previous.copy(); merged.append(new)`
 (the same message objects as the step before plus one new one: what `add_messages` returns), a
@@ -34,6 +35,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple, empt
 import asm
 from asm.drivers.urls import parse_url
 from asm.integrations.langgraph import AsmSaver
+from bench.frameworks import BLOCK, PAUSE
 from bench.timing import measure as alternate
 from bench.timing import median, p95
 
@@ -107,61 +109,71 @@ def _own_saver(url: str, stack: ExitStack) -> tuple[BaseCheckpointSaver[Any] | N
     return None, "LangGraph has no MySQL/MariaDB saver: asm timed alone"
 
 
-def _row(backend: str, history: int, appends: list[float], reads: list[float], own: str) -> dict[str, Any]:
+def _row(backend: str, history: int, appends: list[float], reads: list[float], idle: list[float],
+         own: str) -> dict[str, Any]:
     row: dict[str, Any] = {"framework": "langgraph", "backend": backend, "history": history,
                            "own_backend": own if backend == "own" else "AsmSaver"}
-    for name, values in (("append", appends), ("read", reads)):
+    for name, values in (("append", appends), ("read", reads), ("idle_append", idle)):
         row[f"{name}_ms"] = median(values) * 1e3 if values else None
         row[f"{name}_p95_ms"] = p95(values) * 1e3 if values else None
     return row
 
 
-def _alone(call: Callable[[int], object], calls: int, warmup: int) -> list[float]:
-    timings = alternate(call, lambda i: None, calls, warmup)
+class Steps:
+    """Each backend's thread, prefilled with `history` messages, and its timed calls: `step(side)`
+    grows the list by one message per call (made ahead, outside the timing, as a node would),
+    `read(side)` loads the latest checkpoint."""
+
+    def __init__(self, savers: dict[str, BaseCheckpointSaver[Any]], history: int, calls: int):
+        tag = uuid.uuid4().hex[:8]
+        self.threads = {side: Thread(saver, f"{side}-{history}-{tag}") for side, saver in savers.items()}
+        self.grown = {side: _prefill(thread, history) for side, thread in self.threads.items()}
+        self.fresh = {side: [_message(history + i) for i in range(calls)] for side in self.threads}
+
+    def step(self, side: str) -> Callable[[int], object]:
+        thread = self.threads[side]
+
+        def call(i: int) -> None:
+            new = self.fresh[side][i]
+            merged = self.grown[side].copy()
+            merged.append(new)
+            thread.put(merged, [new])
+            self.grown[side] = merged
+        return call
+
+    def read(self, side: str) -> Callable[[int], object]:
+        thread = self.threads[side]
+        return lambda i: thread.read()
+
+
+def _alone(call: Callable[[int], object], calls: int, warmup: int, pause: float = 0.0) -> list[float]:
+    timings = alternate(call, lambda i: None, calls, warmup, pause=pause)
     return timings.asm
 
 
 def measure(url: str, histories: list[int], calls: int) -> list[dict[str, Any]]:
-    """Rows of both backends (asm alone on MySQL) per history size; times in ms (median, p95)."""
+    """Rows of both backends (asm alone on MySQL) per history size; times in ms (median, p95).
+    The idle appends run on threads of their own, prefilled alike, so they start from `history`."""
     rows: list[dict[str, Any]] = []
     warmup = max(3, calls // 10)
     with ExitStack() as stack:
         store = stack.enter_context(asm.connect(url, migrate=True))
-        ours = AsmSaver(store)
+        savers: dict[str, BaseCheckpointSaver[Any]] = {"asm": AsmSaver(store)}
         own, own_name = _own_saver(url, stack)
+        if own is not None:
+            savers["own"] = own
         for history in histories:
-            tag = uuid.uuid4().hex[:8]
-            threads = {"asm": Thread(ours, f"asm-{history}-{tag}")}
-            if own is not None:
-                threads["own"] = Thread(own, f"own-{history}-{tag}")
-            # Each backend's running list, grown step by step from the list it was prefilled with,
-            # and the messages its steps add (made ahead, outside the timing, as a node would).
-            grown = {side: _prefill(thread, history) for side, thread in threads.items()}
-            fresh = {side: [_message(history + i) for i in range(warmup + calls)] for side in threads}
-
-            def step(side: str) -> Callable[[int], object]:
-                thread = threads[side]
-
-                def call(i: int) -> None:
-                    new = fresh[side][i]
-                    merged = grown[side].copy()
-                    merged.append(new)
-                    thread.put(merged, [new])
-                    grown[side] = merged
-                return call
-
-            def read(side: str) -> Callable[[int], object]:
-                thread = threads[side]
-                return lambda i: thread.read()
-
+            busy, idle = Steps(savers, history, warmup + calls), Steps(savers, history, warmup + calls)
             if own is None:
-                appends, reads = _alone(step("asm"), calls, warmup), _alone(read("asm"), calls, warmup)
-                row = _row("asm", history, appends, reads, own_name)
+                row = _row("asm", history, _alone(busy.step("asm"), calls, warmup),
+                           _alone(busy.read("asm"), calls, warmup),
+                           _alone(idle.step("asm"), calls, warmup, PAUSE), own_name)
                 row["note"] = own_name
                 rows.append(row)
                 continue
-            append_t = alternate(step("asm"), step("own"), calls, warmup)
-            read_t = alternate(read("asm"), read("own"), calls, warmup)
-            rows.append(_row("own", history, append_t.floor, read_t.floor, own_name))
-            rows.append(_row("asm", history, append_t.asm, read_t.asm, own_name))
+            append_t = alternate(busy.step("asm"), busy.step("own"), calls, warmup, BLOCK)
+            read_t = alternate(busy.read("asm"), busy.read("own"), calls, warmup, BLOCK)
+            idle_t = alternate(idle.step("asm"), idle.step("own"), calls, warmup, pause=PAUSE)
+            rows.append(_row("own", history, append_t.floor, read_t.floor, idle_t.floor, own_name))
+            rows.append(_row("asm", history, append_t.asm, read_t.asm, idle_t.asm, own_name))
     return rows

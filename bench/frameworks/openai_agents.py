@@ -4,7 +4,8 @@ Both on the same database, one event loop, default settings: each backend gets a
 prefilled with `history` items (add_items in batches of 500), then `calls` appends (add_items
 of one item, a Runner saving one item) and `calls` reads of the latest 20 items
 (get_items(limit=20), what a Runner with a session limit reads each turn), the two backends
-taking turns call by call. SQLAlchemySession runs on asyncpg (PostgreSQL), aiosqlite (SQLite)
+taking turns in runs of BLOCK calls; then `calls` appends more, each after a PAUSE
+(bench/frameworks/__init__.py). SQLAlchemySession runs on asyncpg (PostgreSQL), aiosqlite (SQLite)
 and aiomysql; asm on its own drivers (psycopg, aiosqlite, aiomysql).
 
 On MySQL/MariaDB SQLAlchemySession cannot create its tables (its session_id column is a
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 import asm
 from asm.drivers.urls import parse_url
 from asm.integrations.openai_agents import AsmSession
+from bench.frameworks import BLOCK, PAUSE
 from bench.timing import measure_async, median, p95
 
 LAST = 20
@@ -59,10 +61,11 @@ async def _prefill(session: Any, history: int) -> None:
         await session.add_items([_item(i) for i in range(start, min(history, start + PREFILL_BATCH))])
 
 
-def _row(backend: str, history: int, appends: list[float], reads: list[float], note: str = "") -> dict[str, Any]:
+def _row(backend: str, history: int, appends: list[float], reads: list[float], idle: list[float],
+         note: str = "") -> dict[str, Any]:
     row: dict[str, Any] = {"framework": "openai_agents", "backend": backend, "history": history,
                            "own_backend": "SQLAlchemySession" if backend == "own" else "AsmSession"}
-    for name, values in (("append", appends), ("read", reads)):
+    for name, values in (("append", appends), ("read", reads), ("idle_append", idle)):
         row[f"{name}_ms"] = median(values) * 1e3 if values else None
         row[f"{name}_p95_ms"] = p95(values) * 1e3 if values else None
     if note:
@@ -80,9 +83,12 @@ async def _own_tables(engine: AsyncEngine) -> str:
     return ""
 
 
-async def _alone(call: Callable[[int], Awaitable[object]], calls: int, warmup: int) -> list[float]:
+async def _alone(call: Callable[[int], Awaitable[object]], calls: int, warmup: int,
+                 pause: float = 0.0) -> list[float]:
     timings = []
     for i in range(warmup + calls):
+        if pause:
+            await asyncio.sleep(pause)
         start = time.perf_counter()
         await call(i)
         if i >= warmup:
@@ -109,16 +115,18 @@ async def _measure(url: str, histories: list[int], calls: int) -> list[dict[str,
                 return lambda i: session.get_items(limit=LAST)
 
             if broken:
-                rows.append(_row("own", history, [], [], broken))
+                rows.append(_row("own", history, [], [], [], broken))
                 rows.append(_row("asm", history, await _alone(append(ours), calls, warmup),
-                                 await _alone(read(ours), calls, warmup), "timed alone"))
+                                 await _alone(read(ours), calls, warmup),
+                                 await _alone(append(ours), calls, warmup, PAUSE), "timed alone"))
                 continue
             own = SQLAlchemySession(f"own-{history}-{run}", engine=engine, create_tables=True)
             await _prefill(own, history)
-            appends = await measure_async(append(ours), append(own), calls, warmup)
-            reads = await measure_async(read(ours), read(own), calls, warmup)
-            rows.append(_row("own", history, appends.floor, reads.floor))
-            rows.append(_row("asm", history, appends.asm, reads.asm))
+            appends = await measure_async(append(ours), append(own), calls, warmup, BLOCK)
+            reads = await measure_async(read(ours), read(own), calls, warmup, BLOCK)
+            idle = await measure_async(append(ours), append(own), calls, warmup, pause=PAUSE)
+            rows.append(_row("own", history, appends.floor, reads.floor, idle.floor))
+            rows.append(_row("asm", history, appends.asm, reads.asm, idle.asm))
     finally:
         await engine.dispose()
         await store.close()
