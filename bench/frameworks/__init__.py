@@ -80,7 +80,8 @@ def report(rows: list[dict[str, Any]], histories: list[int], calls: int) -> str:
         "Per call, medians (95th percentile) in wall ms on one database. *own*: the framework's SQL backend; "
         "*asm*: the asm adapter. *faster*: own / asm. *append* and *read*: calls back to back, the two backends "
         f"taking turns in runs of {BLOCK} calls (each backend's server connection stays busy, as on a loaded "
-        f"server). *idle append*: each call after a {PAUSE * 1e3:g} ms pause, both backends alike (a quiet "
+        "server; a run's first call finds it asleep, and the 95th percentile shows those calls). "
+        f"*idle append*: each call after a {PAUSE * 1e3:g} ms pause, both backends alike (a quiet "
         "server, its connection asleep between an agent's model calls). "
         f"Target (issue 19): asm at least {APPEND_TARGET:g}x faster per append on PostgreSQL, and flat as "
         "the history grows. A `-` marks a backend that does not run on that dialect (its note says why).",
