@@ -1,5 +1,5 @@
-"""Side-by-side timing: asm and the floor take turns call by call, so noise from the shared
-machine (other processes, the server's background work) hits both alike."""
+"""Side-by-side timing: asm and the floor take turns, call by call or in short runs of calls, so
+noise from the shared machine (other processes, the server's background work) hits both alike."""
 
 from __future__ import annotations
 
