@@ -80,7 +80,8 @@ CREATE INDEX asm_events_correlation_idx ON asm_events (correlation_id);
 CREATE TABLE asm_session_sequences (
     session_id    VARCHAR(255) COLLATE "C" PRIMARY KEY,
     last_sequence BIGINT       NOT NULL DEFAULT 0,
-    updated_at    TIMESTAMPTZ
+    updated_at    TIMESTAMPTZ,
+    notify_until  TIMESTAMPTZ  -- until when appends NOTIFY long polls (0008)
 );
 
 -- The artifact registry (V2, 0002).
@@ -121,13 +122,19 @@ CREATE INDEX sessions_graph_id_idx ON sessions (graph_id, created_at, id);
 CREATE INDEX sessions_created_at_idx ON sessions (created_at, id);
 
 -- Long-poll wake-ups: NOTIFY asm_events with the session id, once per session per appending
--- statement, sent at COMMIT (0004).
+-- statement, sent at COMMIT (0004), only for a session a long poll marked (notify_until) or a
+-- session's first event (0008): a NOTIFY serializes the commits of all who send one.
 
 CREATE FUNCTION asm_notify_appended_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('asm_events', session_id)
-    FROM (SELECT DISTINCT session_id FROM appended_events) AS sessions;
+    PERFORM pg_notify('asm_events', appended.session_id)
+    FROM (SELECT session_id, MIN(sequence_number) AS first_number
+          FROM appended_events
+          GROUP BY session_id) AS appended
+    WHERE appended.first_number = 1
+       OR (SELECT q.notify_until FROM asm_session_sequences AS q
+           WHERE q.session_id = appended.session_id) > now();
     RETURN NULL;
 END;
 $$;

@@ -111,7 +111,7 @@ SINGLE_SHARD_OTHER = frozenset({
     "insert_artifact", "list_live_artifacts", "live_artifact_stats", "export_session_artifacts",
     "import_raise_sequence", "import_events", "import_artifacts", "session_event_stats",
     "session_run_groups", "session_counter", "session_event_span", "nth_prunable_session_event",
-    "session_events_page",
+    "session_events_page", "watch_session_appends",
     # LangGraph savers, keyed by thread (docs/scale-out.md, "LangGraph checkpoints").
     "langgraph_put", "langgraph_insert_blobs", "langgraph_insert_writes", "langgraph_upsert_writes",
     "langgraph_get_checkpoint", "langgraph_get_latest_checkpoint", "langgraph_get_blobs", "langgraph_get_writes",

@@ -29,6 +29,7 @@ from asm.drivers.poolers import check_connectable, listen_target
 from asm.drivers.postgres import probe_timeout
 from asm.drivers.urls import DatabaseURL
 from asm.notify.async_listener import AsyncListener, AsyncWatch
+from asm.notify.waiters import watch_appends
 from asm.errors import AsmError
 
 _SELECT = SQLOperationType.SELECT
@@ -144,7 +145,7 @@ class AsyncExecutor(ExecutorBase):
                 nonlocal long_poll
                 if isinstance(step, Listen):
                     long_poll = True
-                    return await watch.listen(step.session_id)
+                    return await self._listen(watch, step)
                 if isinstance(step, Pause):
                     return await watch.pause(step.seconds)
                 return await self._run(step.fn, step.args, step.kwargs, long_poll=long_poll)
@@ -217,6 +218,22 @@ class AsyncExecutor(ExecutorBase):
     def watch(self) -> AsyncWatch:
         """A long poll's way to wait for appends (see async_listener.py)."""
         return AsyncWatch(self._listener)
+
+    async def _listen(self, watch: AsyncWatch, step: Listen) -> bool:
+        """Whether appends to the session wake the long poll: it listens, and the session is
+        marked so that they notify (asm/notify/waiters.py), on a connection of its own. In a
+        store.transaction() it polls instead: the mark would lock the session's counter row,
+        and so its appends, until the block ends. A mark refused (a read-only role) polls too."""
+        if not await watch.listen(step.session_id) or not watch.marks or self._transaction.get() is not None:
+            return False
+        steps = watch_appends(self.database, step.session_id, step.seconds)
+        try:
+            async with self._connection() as conn:
+                await self._run_on(conn, spec_of(watch_appends), steps, next(steps))
+        except AsmError as error:
+            watch.unmarked(error)
+            return False
+        return True
 
     async def close(self) -> None:
         self.closed = True

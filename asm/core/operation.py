@@ -108,11 +108,13 @@ def job(fn: F) -> F:
 
 @attrs.frozen(slots=True)
 class Listen:
-    """What a long poll yields before its first read: from now on, an append to this session
-    ends its pauses early. Sends back whether the database notifies appends (PostgreSQL,
-    while its listening connection is up); without notifications, pauses just sleep."""
+    """What a long poll yields before each read it may wait after: from now on, an append to
+    this session within `seconds` ends its pauses early. Sends back whether the database
+    notifies appends (PostgreSQL, while its listening connection is up); without
+    notifications, pauses just sleep."""
 
     session_id: str
+    seconds: float
 
 
 @attrs.frozen(slots=True)

@@ -31,6 +31,7 @@ from asm.drivers.poolers import check_connectable, listen_target
 from asm.drivers.postgres import probe_timeout
 from asm.drivers.urls import DatabaseURL
 from asm.notify.listener import Listener, Watch
+from asm.notify.waiters import watch_appends
 from asm.errors import AsmError
 
 _SELECT = SQLOperationType.SELECT
@@ -146,7 +147,7 @@ class SyncExecutor(ExecutorBase):
                 nonlocal long_poll
                 if isinstance(step, Listen):
                     long_poll = True
-                    return watch.listen(step.session_id)
+                    return self._listen(watch, step)
                 if isinstance(step, Pause):
                     return watch.pause(step.seconds)
                 return self._run(step.fn, step.args, step.kwargs, long_poll=long_poll)
@@ -219,6 +220,22 @@ class SyncExecutor(ExecutorBase):
     def watch(self) -> Watch:
         """A long poll's way to wait for appends (see listener.py)."""
         return Watch(self._listener)
+
+    def _listen(self, watch: Watch, step: Listen) -> bool:
+        """Whether appends to the session wake the long poll: it listens, and the session is
+        marked so that they notify (asm/notify/waiters.py), on a connection of its own. In a
+        store.transaction() it polls instead: the mark would lock the session's counter row,
+        and so its appends, until the block ends. A mark refused (a read-only role) polls too."""
+        if not watch.listen(step.session_id) or not watch.marks or self._transaction.get() is not None:
+            return False
+        steps = watch_appends(self.database, step.session_id, step.seconds)
+        try:
+            with self._connection() as conn:
+                self._run_on(conn, spec_of(watch_appends), steps, next(steps))
+        except AsmError as error:
+            watch.unmarked(error)
+            return False
+        return True
 
     def close(self) -> None:
         self.closed = True

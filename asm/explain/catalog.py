@@ -221,6 +221,7 @@ def catalog(s: Samples) -> dict[str, list[Case]]:
                                                               "limit": 100}),
             Case("cold session, last 20", {"session_id": cold, "limit": 20})],
         "get_latest_sequence": [Case("hot session", {"session_id": hot})],
+        "watch_session_appends": [Case("hot session", {"session_id": hot, "mark_seconds": 90.0, "min_seconds": 35.0})],
         "get_max_packet": [Case("server setting", {})],
         # export.sql
         "export_session_artifacts": [Case("cold session", {"session_id": cold})],

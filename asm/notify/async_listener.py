@@ -12,6 +12,7 @@ import logging
 from asm.core.async_compat import Background, Event, Lock, sleep, wait_event
 from asm.drivers.poolers import warn_polling
 from asm.drivers.urls import DatabaseURL
+from asm.errors import AsmError
 from asm.notify.waiters import APPLICATION_NAME, LISTEN_SQL, RECONNECT_FIRST_S, Waiters, next_reconnect_pause
 
 log = logging.getLogger("asm")
@@ -30,6 +31,8 @@ class AsyncListener:
         self._background: Background | None = None
         self._first_attempt_done = Event()
         self._closed = False
+        # Whether a failed mark (AsyncWatch.unmarked) was logged.
+        self.said_unmarked = False
 
     async def start(self) -> None:
         """Start listening if not yet; returns once the first LISTEN has succeeded or failed."""
@@ -86,14 +89,26 @@ class AsyncWatch:
         self._listener = listener
         self._flag = Event()
         self._sessions: list[str] = []
+        # Whether to mark sessions (waiters.py); False once a mark failed.
+        self.marks = True
 
     async def listen(self, session_id: str) -> bool:
         if self._listener is None:
             return False
-        self._listener.waiters.add(session_id, self._flag)
-        self._sessions.append(session_id)
+        if session_id not in self._sessions:
+            self._listener.waiters.add(session_id, self._flag)
+            self._sessions.append(session_id)
         await self._listener.start()
         return self._listener.waiters.live
+
+    def unmarked(self, error: AsmError) -> None:
+        """The session could not be marked (waiters.py): this long poll polls, without trying
+        again; said once per store."""
+        self.marks = False
+        if self._listener is not None and not self._listener.said_unmarked:
+            self._listener.said_unmarked = True
+            log.warning("asm: a long poll could not mark its session for notifications (%s: %s); "
+                        "long polls poll instead", error.code, error.message)
 
     async def pause(self, seconds: float) -> bool:
         if self._listener is None or not self._sessions:

@@ -14,6 +14,7 @@ import logging
 from asm.core.compat import Background, Event, Lock, sleep, wait_event
 from asm.drivers.poolers import warn_polling
 from asm.drivers.urls import DatabaseURL
+from asm.errors import AsmError
 from asm.notify.waiters import APPLICATION_NAME, LISTEN_SQL, RECONNECT_FIRST_S, Waiters, next_reconnect_pause
 
 log = logging.getLogger("asm")
@@ -32,6 +33,8 @@ class Listener:
         self._background: Background | None = None
         self._first_attempt_done = Event()
         self._closed = False
+        # Whether a failed mark (Watch.unmarked) was logged.
+        self.said_unmarked = False
 
     def start(self) -> None:
         """Start listening if not yet; returns once the first LISTEN has succeeded or failed."""
@@ -88,14 +91,26 @@ class Watch:
         self._listener = listener
         self._flag = Event()
         self._sessions: list[str] = []
+        # Whether to mark sessions (waiters.py); False once a mark failed.
+        self.marks = True
 
     def listen(self, session_id: str) -> bool:
         if self._listener is None:
             return False
-        self._listener.waiters.add(session_id, self._flag)
-        self._sessions.append(session_id)
+        if session_id not in self._sessions:
+            self._listener.waiters.add(session_id, self._flag)
+            self._sessions.append(session_id)
         self._listener.start()
         return self._listener.waiters.live
+
+    def unmarked(self, error: AsmError) -> None:
+        """The session could not be marked (waiters.py): this long poll polls, without trying
+        again; said once per store."""
+        self.marks = False
+        if self._listener is not None and not self._listener.said_unmarked:
+            self._listener.said_unmarked = True
+            log.warning("asm: a long poll could not mark its session for notifications (%s: %s); "
+                        "long polls poll instead", error.code, error.message)
 
     def pause(self, seconds: float) -> bool:
         if self._listener is None or not self._sessions:

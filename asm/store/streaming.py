@@ -2,8 +2,9 @@
 
 The long poll waits between reads without holding a connection, so waiters never starve
 other calls of the pool and cancelling one frees nothing. On PostgreSQL it sleeps until the
-session gets events (LISTEN/NOTIFY, see asm/notify/waiters.py); elsewhere, or while the
-listening connection is down, it re-reads with a short backoff.
+session gets events (LISTEN/NOTIFY, see asm/notify/waiters.py: before it reads, it marks the
+session so that its appends notify); elsewhere, or while the listening connection is down, it
+re-reads with a short backoff.
 """
 
 from __future__ import annotations
@@ -45,15 +46,17 @@ def get_events(
         return found
     deadline = time.monotonic() + wait / 1000
     # Before the first read: an append committed after it wakes us.
-    notified = yield Listen(session_id)
+    notified = yield Listen(session_id, wait / 1000)
     found = yield read
     pause = FIRST_PAUSE_S
     while not found and (remaining := deadline - time.monotonic()) > 0:
         if notified:
-            notified = yield Pause(remaining)
+            live = yield Pause(remaining)
         else:
-            notified = yield Pause(min(pause, remaining))
+            live = yield Pause(min(pause, remaining))
             pause = min(pause * 2, LONGEST_PAUSE_S)
+        # Again before each read: the session's mark may be gone (asm/notify/waiters.py).
+        notified = (yield Listen(session_id, remaining)) if live else False
         found = yield read
     return found
 

@@ -82,6 +82,13 @@ LIMIT :limit;
 -- A session's counter: the last number handed out (none when the session never had events).
 SELECT last_sequence FROM asm_session_sequences WHERE session_id = :session_id;
 
+-- name: watch_session_appends(session_id, mark_seconds, min_seconds)!
+-- Never run: append notifications are PostgreSQL's (asm/notify/waiters.py); here so that every
+-- dialect has the same query names. It changes nothing.
+UPDATE asm_session_sequences
+SET last_sequence = last_sequence
+WHERE session_id = :session_id AND :mark_seconds < :min_seconds AND 1 = 0;
+
 -- name: get_max_packet()$
 -- The largest statement this connection may send (batches split their id lists and rows to fit).
 SELECT @@max_allowed_packet;

@@ -87,6 +87,16 @@ LIMIT :limit;
 -- A session's counter: the last number handed out (none when the session never had events).
 SELECT last_sequence FROM asm_session_sequences WHERE session_id = :session_id;
 
+-- name: watch_session_appends(session_id, mark_seconds, min_seconds)!
+-- Have the session's appends notify long polls for mark_seconds from now, unless its mark lasts
+-- min_seconds more already (then nothing is written). A long poll runs it before it reads; a
+-- session with no counter row has no append yet, and its first one notifies anyway (0008).
+UPDATE asm_session_sequences
+SET notify_until = NOW() + MAKE_INTERVAL(secs => CAST(:mark_seconds AS double precision))
+WHERE session_id = :session_id
+  AND (notify_until IS NULL
+       OR notify_until < NOW() + MAKE_INTERVAL(secs => CAST(:min_seconds AS double precision)));
+
 -- name: get_max_packet()$
 -- The size batches split their id lists and rows at: PostgreSQL takes up to 1 GB, 64 MiB keeps one statement sane.
 SELECT 67108864;

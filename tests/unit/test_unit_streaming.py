@@ -66,7 +66,7 @@ def test_what_the_first_read_finds_is_returned_at_once(sqlite: Dialect, clock: l
     clock.append(100.0)  # the deadline is taken first
     found = [stored(8)]
     assert run(streaming.get_events, sqlite, SESSION, after=7, wait_timeout_ms=30_000, script=[
-        step(Listen(SESSION), False),
+        step(Listen(SESSION, 30.0), False),
         step(read(after=7), found),
     ]) is found
 
@@ -75,7 +75,7 @@ def test_without_notifications_it_rereads_with_a_growing_pause(sqlite: Dialect, 
     clock.extend([0.0, 0.0, 0.01, 0.03, 0.07])  # a 1 s deadline; each pause as long as asked
     found = [stored(8)]
     assert run(streaming.get_events, sqlite, SESSION, after=7, wait_timeout_ms=1000, script=[
-        step(Listen(SESSION), False),
+        step(Listen(SESSION, 1.0), False),
         step(read(after=7), []),
         step(Pause(0.01), False),
         step(read(after=7), []),
@@ -92,7 +92,7 @@ def test_the_pause_stops_growing_at_its_longest(sqlite: Dialect, clock: list[flo
     clock.extend([0.0, 0.0, 0.01, 0.03, 0.07, 0.15, 0.35, 0.55])
     pauses = [0.01, 0.02, 0.04, 0.08, 0.16, streaming.LONGEST_PAUSE_S, streaming.LONGEST_PAUSE_S]
     found = [stored(1)]
-    script = [step(Listen(SESSION), False), step(read(), [])]
+    script = [step(Listen(SESSION, 10.0), False), step(read(), [])]
     for seconds in pauses:
         script += [step(Pause(seconds), False), step(read(), [])]
     script[-1] = step(read(), found)
@@ -102,7 +102,7 @@ def test_the_pause_stops_growing_at_its_longest(sqlite: Dialect, clock: list[flo
 def test_it_ends_at_the_deadline_with_what_the_last_read_found(sqlite: Dialect, clock: list[float]) -> None:
     clock.extend([0.0, 0.0, 0.25, 0.375, 0.4375, 0.5])  # a 500 ms wait; the pauses ran long
     assert run(streaming.get_events, sqlite, SESSION, wait_timeout_ms=500, script=[
-        step(Listen(SESSION), False),
+        step(Listen(SESSION, 0.5), False),
         step(read(), []),
         step(Pause(0.01), False),
         step(read(), []),
@@ -120,11 +120,14 @@ def test_with_notifications_it_sleeps_until_woken_or_the_deadline(each_dialect: 
     clock.extend([10.0, 10.0, 12.5])  # a 30 s wait; woken after 2.5 s by an append elsewhere
     found = [stored(3)]
     assert run(streaming.get_events, each_dialect, SESSION, after=2, wait_timeout_ms=30_000, script=[
-        step(Listen(SESSION), True),
+        step(Listen(SESSION, 30.0), True),
         step(read(after=2), []),
         step(Pause(30.0), True),
+        # Listened to (the session marked) again before each read after a pause.
+        step(Listen(SESSION, 30.0), True),
         step(read(after=2), []),  # the wake-up was for events this read does not match
         step(Pause(27.5), True),
+        step(Listen(SESSION, 27.5), True),
         step(read(after=2), found),
     ]) is found
 
@@ -133,11 +136,29 @@ def test_when_notifications_stop_it_falls_back_to_the_backoff(sqlite: Dialect, c
     clock.extend([0.0, 0.0, 0.5])
     found = [stored(1)]
     assert run(streaming.get_events, sqlite, SESSION, wait_timeout_ms=1000, script=[
-        step(Listen(SESSION), True),
+        step(Listen(SESSION, 1.0), True),
         step(read(), []),
         step(Pause(1.0), False),  # the listening connection went down during the pause
         step(read(), []),
         step(Pause(0.01), False),
+        step(read(), found),
+    ]) is found
+
+
+def test_when_notifications_come_back_it_listens_again_before_reading(sqlite: Dialect,
+                                                                     clock: list[float]) -> None:
+    # The listening connection was down at first and is back after the first pause: the
+    # session is marked (Listen) before the read, and the next pause waits for a notification.
+    clock.extend([0.0, 0.0, 0.01])
+    found = [stored(1)]
+    assert run(streaming.get_events, sqlite, SESSION, wait_timeout_ms=1000, script=[
+        step(Listen(SESSION, 1.0), False),
+        step(read(), []),
+        step(Pause(0.01), True),
+        step(Listen(SESSION, 1.0), True),
+        step(read(), []),
+        step(Pause(0.99), True),
+        step(Listen(SESSION, 0.99), True),
         step(read(), found),
     ]) is found
 

@@ -1611,6 +1611,19 @@ class MySQLQueries(Protocol):
         started_at, inclusive.
         """
 
+    def watch_session_appends(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        mark_seconds: int | float | Decimal | None,
+        min_seconds: int | float | Decimal | None,
+    ) -> int:
+        """Never run: append notifications are PostgreSQL's (asm/notify/waiters.py); here so that every dialect
+        has the same query names.
+        """
+
 
 class AsyncMySQLQueries(Protocol):
     """MySQL queries on an aiomysql connection made with cursorclass=aiomysql.DictCursor."""
@@ -2821,4 +2834,17 @@ class AsyncMySQLQueries(Protocol):
     ) -> AsyncGenerator[UsageByProviderRow, None]:
         """Token usage of the matching runs per provider (runs without one count as "unknown"); since/until bound
         started_at, inclusive.
+        """
+
+    async def watch_session_appends(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        mark_seconds: int | float | Decimal | None,
+        min_seconds: int | float | Decimal | None,
+    ) -> int:
+        """Never run: append notifications are PostgreSQL's (asm/notify/waiters.py); here so that every dialect
+        has the same query names.
         """

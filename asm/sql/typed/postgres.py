@@ -1235,8 +1235,8 @@ class PostgresQueries(Protocol):
         """
 
     def schema_probe(self, conn: Connection, /) -> Generator[SchemaProbeRow, None, None]:
-        """Fails unless every asm table has its newest column, the append notification trigger's function exists
-        (migration 0004) and so does the append function (0007); reads no rows.
+        """Fails unless every asm table has its newest column (the counter's notify_until: 0008), the append
+        notification trigger's function exists (0004) and so does the append function (0007); reads no rows.
         """
 
     def search_events_sequence_asc(
@@ -1633,6 +1633,19 @@ class PostgresQueries(Protocol):
     ) -> Generator[UsageByProviderRow, None, None]:
         """Token usage of the matching runs per provider (runs without one count as "unknown"); since/until bound
         started_at, inclusive.
+        """
+
+    def watch_session_appends(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        mark_seconds: float | None,
+        min_seconds: float | None,
+    ) -> int:
+        """Have the session's appends notify long polls for mark_seconds from now, unless its mark lasts
+        min_seconds more already (then nothing is written).
         """
 
 
@@ -2500,8 +2513,8 @@ class AsyncPostgresQueries(Protocol):
         """
 
     def schema_probe(self, conn: AsyncConnection, /) -> AsyncGenerator[SchemaProbeRow, None]:
-        """Fails unless every asm table has its newest column, the append notification trigger's function exists
-        (migration 0004) and so does the append function (0007); reads no rows.
+        """Fails unless every asm table has its newest column (the counter's notify_until: 0008), the append
+        notification trigger's function exists (0004) and so does the append function (0007); reads no rows.
         """
 
     def search_events_sequence_asc(
@@ -2905,4 +2918,17 @@ class AsyncPostgresQueries(Protocol):
     ) -> AsyncGenerator[UsageByProviderRow, None]:
         """Token usage of the matching runs per provider (runs without one count as "unknown"); since/until bound
         started_at, inclusive.
+        """
+
+    async def watch_session_appends(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        mark_seconds: float | None,
+        min_seconds: float | None,
+    ) -> int:
+        """Have the session's appends notify long polls for mark_seconds from now, unless its mark lasts
+        min_seconds more already (then nothing is written).
         """

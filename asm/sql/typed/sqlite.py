@@ -1601,6 +1601,19 @@ class SQLiteQueries(Protocol):
         started_at, inclusive.
         """
 
+    def watch_session_appends(
+        self,
+        conn: Connection,
+        /,
+        *,
+        session_id: str | None,
+        mark_seconds: int | float | None,
+        min_seconds: int | float | None,
+    ) -> int:
+        """Never run: append notifications are PostgreSQL's (asm/notify/waiters.py); here so that every dialect
+        has the same query names.
+        """
+
 
 class AsyncSQLiteQueries(Protocol):
     """SQLite queries on an aiosqlite connection whose row_factory is asm.sql.dict_row_factory."""
@@ -2806,4 +2819,17 @@ class AsyncSQLiteQueries(Protocol):
     ) -> AsyncGenerator[UsageByProviderRow, None]:
         """Token usage of the matching runs per provider (runs without one count as "unknown"); since/until bound
         started_at, inclusive.
+        """
+
+    async def watch_session_appends(
+        self,
+        conn: AsyncConnection,
+        /,
+        *,
+        session_id: str | None,
+        mark_seconds: int | float | None,
+        min_seconds: int | float | None,
+    ) -> int:
+        """Never run: append notifications are PostgreSQL's (asm/notify/waiters.py); here so that every dialect
+        has the same query names.
         """

@@ -1,0 +1,1 @@
+-- Nothing to undo: see 0008.watched-notifications.sql.

@@ -1,0 +1,3 @@
+-- Append notifications are PostgreSQL's (LISTEN/NOTIFY); this database has none, so its long
+-- polls re-read with a short backoff. The migration exists so every dialect has the same ids.
+-- depends: 0007.cached-write-plans
