@@ -1,6 +1,7 @@
 -- name: schema_probe()
--- Fails unless every asm table has its newest column, the append notification trigger's
--- function exists (migration 0004) and so does the append function (0007); reads no rows.
+-- Fails unless every asm table has the newest column the store needs (not 0008's notify_until:
+-- without it long polls poll), the append notification trigger's function exists (migration
+-- 0004) and so does the append function (0007); reads no rows.
 SELECT 1
 FROM asm_sessions AS s, asm_runs AS r, asm_events AS e, asm_session_sequences AS q, asm_artifacts AS a
 WHERE s.deleted_at IS NULL

@@ -1235,8 +1235,9 @@ class PostgresQueries(Protocol):
         """
 
     def schema_probe(self, conn: Connection, /) -> Generator[SchemaProbeRow, None, None]:
-        """Fails unless every asm table has its newest column (the counter's notify_until: 0008), the append
-        notification trigger's function exists (0004) and so does the append function (0007); reads no rows.
+        """Fails unless every asm table has the newest column the store needs (not 0008's notify_until: without
+        it long polls poll), the append notification trigger's function exists (migration 0004) and so does
+        the append function (0007); reads no rows.
         """
 
     def search_events_sequence_asc(
@@ -2513,8 +2514,9 @@ class AsyncPostgresQueries(Protocol):
         """
 
     def schema_probe(self, conn: AsyncConnection, /) -> AsyncGenerator[SchemaProbeRow, None]:
-        """Fails unless every asm table has its newest column (the counter's notify_until: 0008), the append
-        notification trigger's function exists (0004) and so does the append function (0007); reads no rows.
+        """Fails unless every asm table has the newest column the store needs (not 0008's notify_until: without
+        it long polls poll), the append notification trigger's function exists (migration 0004) and so does
+        the append function (0007); reads no rows.
         """
 
     def search_events_sequence_asc(
