@@ -8,9 +8,12 @@ session's first event (asm/notify/waiters.py).
 
 Three databases on one server, all migrated: *every append* (0008's trigger function replaced by
 0004's, as before 0008), *no long poll* (0008, nobody waits) and *all long-polled* (0008, every
-session marked, as if a long poll waited on each). N threads share one `asm.connect` store (N
-pooled connections) and append single events to 100 sessions (bench/concurrency.py's workers);
-the three take turns, the order reversed every round. Writes bench/results/notify-lock.md.
+session marked, as if a long poll waited on each). Two clients append single events to 100
+sessions: asm itself, N threads sharing one `asm.connect` store (N pooled connections;
+bench/concurrency.py's workers), and pgbench, N connections calling `asm_append_event` (the
+function asm's append calls) from C, which leaves the CPUs to the server as application servers
+on other machines would. The three databases take turns, the order reversed every round.
+Writes bench/results/notify-lock.md.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ VARIANTS = ("every append", "no long poll", "all long-polled")
 WORKERS = (1, 8, 32)
 SESSIONS = 100
 RESULTS = Path(__file__).with_name("results") / "notify-lock.md"
-# asm's append as asm sends it, to one of the 100 sessions at random.
+# The function asm's append calls (migration 0007), on one of the sessions at random.
 PGBENCH_SCRIPT = f"""\\set s random(0, {SESSIONS - 1})
 SELECT asm_append_event('evt_' || md5(random()::text), 'message_sent', now(), 'conc_asm_{SESSIONS}_' || :s,
                         NULL, '{{"text": "a message of about the usual size, lorem ipsum dolor sit amet"}}',
